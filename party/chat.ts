@@ -1,0 +1,123 @@
+/**
+ * The room's ordered chat log, as a plain module over a small storage interface.
+ *
+ * Invariants:
+ * - `seq` only grows, never repeats and survives restarts: it is written in the
+ *   same atomic put as the message it numbers, and seqs are contiguous.
+ * - Persist before ack: `post` resolves only after the put has completed, and
+ *   the caller acks and broadcasts only after that.
+ * - Idempotency: a message is keyed by (clientId, client message id); posting
+ *   the same pair again returns the original message with `duplicate: true`.
+ *   Posts run one at a time, so a double click racing itself is still one message.
+ * - Memory is bounded (the newest `recentMax` messages); older pages come from storage.
+ */
+import type { ChatMessage } from "./protocol";
+
+/** The slice of Durable Object storage the log needs (PartyKit's Party.Storage fits). */
+export interface LogStorage {
+  get<T>(key: string): Promise<T | undefined>;
+  put(entries: Record<string, unknown>): Promise<void>;
+  list<T>(options: { start?: string; end?: string; prefix?: string; limit?: number; reverse?: boolean }): Promise<Map<string, T>>;
+}
+
+export type NewMessage = Omit<ChatMessage, "seq" | "ts">;
+export type Page = { messages: ChatMessage[]; hasMore: boolean };
+
+const SEQ_KEY = "chat:seq";
+const MSG_PREFIX = "chat:msg:";
+const msgKey = (seq: number) => `${MSG_PREFIX}${String(seq).padStart(12, "0")}`;
+const idKey = (clientId: string, id: string) => `chat:id:${clientId}:${id}`;
+
+/** How many recent (clientId,id) -> seq pairs are kept in memory before asking storage. */
+const ID_CACHE_MAX = 5_000;
+
+export class ChatLog {
+  private recent: ChatMessage[] = [];
+  private readonly ids = new Map<string, number>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly storage: LogStorage,
+    private seqValue: number,
+    private readonly recentMax: number,
+  ) {}
+
+  /** Loads the sequence number and the newest messages. */
+  static async load(storage: LogStorage, recentMax = 200): Promise<ChatLog> {
+    const seq = (await storage.get<number>(SEQ_KEY)) ?? 0;
+    const log = new ChatLog(storage, seq, recentMax);
+    const newest = await storage.list<ChatMessage>({ prefix: MSG_PREFIX, reverse: true, limit: recentMax });
+    log.recent = [...newest.values()].reverse();
+    return log;
+  }
+
+  /** The latest seq (0 before the first message). */
+  get seq(): number {
+    return this.seqValue;
+  }
+
+  /** Messages held in memory (for the state endpoint). */
+  get inMemory(): number {
+    return this.recent.length;
+  }
+
+  /** Appends a message, or returns the one already stored under the same ids. */
+  post(input: NewMessage, now: number): Promise<{ message: ChatMessage; duplicate: boolean }> {
+    const run = this.queue.then(() => this.postNow(input, now));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async postNow(input: NewMessage, now: number): Promise<{ message: ChatMessage; duplicate: boolean }> {
+    const key = idKey(input.clientId, input.id);
+    const known = this.ids.get(key) ?? (await this.storage.get<number>(key));
+    if (known !== undefined) {
+      const original = await this.get(known);
+      if (original) return { message: original, duplicate: true };
+    }
+    const seq = this.seqValue + 1;
+    const message: ChatMessage = { ...input, seq, ts: now };
+    // One put: the message, its idempotency key and the new seq land together or not at all.
+    await this.storage.put({ [msgKey(seq)]: message, [key]: seq, [SEQ_KEY]: seq });
+    this.seqValue = seq;
+    this.recent.push(message);
+    if (this.recent.length > this.recentMax) this.recent.splice(0, this.recent.length - this.recentMax);
+    this.ids.set(key, seq);
+    if (this.ids.size > ID_CACHE_MAX) this.ids.delete(this.ids.keys().next().value!);
+    return { message, duplicate: false };
+  }
+
+  /** One message by seq. */
+  async get(seq: number): Promise<ChatMessage | undefined> {
+    const first = this.recent[0];
+    if (first && seq >= first.seq) return this.recent[seq - first.seq];
+    return this.storage.get<ChatMessage>(msgKey(seq));
+  }
+
+  /** Messages with seq > `after`, oldest first, at most `limit`. */
+  async after(after: number, limit: number): Promise<Page> {
+    const from = Math.max(1, after + 1);
+    const to = Math.min(this.seqValue, from + limit - 1);
+    return { messages: await this.range(from, to), hasMore: to < this.seqValue };
+  }
+
+  /** Messages with seq < `before`, oldest first, the newest `limit` of them. */
+  async before(before: number, limit: number): Promise<Page> {
+    const to = Math.min(before - 1, this.seqValue);
+    const from = Math.max(1, to - limit + 1);
+    return { messages: await this.range(from, to), hasMore: from > 1 };
+  }
+
+  /** The newest `limit` messages. */
+  latest(limit: number): Promise<Page> {
+    return this.before(this.seqValue + 1, limit);
+  }
+
+  private async range(from: number, to: number): Promise<ChatMessage[]> {
+    if (to < from) return [];
+    const first = this.recent[0];
+    if (first && from >= first.seq) return this.recent.slice(from - first.seq, to - first.seq + 1);
+    const stored = await this.storage.list<ChatMessage>({ start: msgKey(from), end: msgKey(to + 1) });
+    return [...stored.values()];
+  }
+}

@@ -1,0 +1,422 @@
+/**
+ * The room: one PartyKit party instance per room id. This class only wires
+ * PartyKit's lifecycle hooks to the plain modules (presence, chat, doc-sync,
+ * limits, http); the rules live there.
+ *
+ * Why not hibernating: the Yjs document must stay in memory to serve sync, and
+ * y-partykit's model (and ours) needs live socket event handlers. Because
+ * PartyKit's in-memory connection manager can drop a reconnected socket that
+ * reuses its id (partykit#45), the room fans out over its own set of sockets,
+ * keyed by the socket object, never by `conn.id`.
+ */
+import type * as Party from "partykit/server";
+import { ChatLog, type NewMessage } from "./chat";
+import { CloseCode } from "./close-codes";
+import { DocSync, type YjsPeer } from "./doc-sync";
+import { DocStore } from "./doc-store";
+import { handleHttp, httpError, type HttpRoom } from "./http";
+import { BucketMap, StrikeWindow, TokenBucket } from "./limits";
+import { Presence, type PresencePatch } from "./presence";
+import {
+  assertNever,
+  type ChatMessage,
+  type ClientMessage,
+  type ErrorCode,
+  HEARTBEAT_INTERVAL_MS,
+  HELLO_TIMEOUT_MS,
+  type HttpChat,
+  HTTP_RATE_LIMIT,
+  isValidRoomId,
+  LIMITS,
+  parseClientMessage,
+  PRESENCE_TTL_MS,
+  PROTOCOL_VERSION,
+  type PresenceDelta,
+  RATE_LIMIT,
+  type ServerMessage,
+  SUPPORTED_VERSIONS,
+} from "./protocol";
+
+/**
+ * A socket's life: `pending` until its first frame; then `app` (said hello:
+ * JSON + Yjs) or `yjs` (a stock Yjs provider: binary only, never sent text).
+ */
+type Session = {
+  readonly id: string;
+  readonly conn: Party.Connection;
+  kind: "pending" | "app" | "yjs";
+  readonly connectedAt: number;
+  lastSeen: number;
+  clientId?: string;
+  readonly bucket: TokenBucket;
+  readonly strikes: StrikeWindow;
+  readonly peer: YjsPeer;
+};
+
+/** Extra time past a deadline before the alarm fires, so a beat on the edge still counts. */
+const SWEEP_GRACE_MS = 250;
+
+type LoadedDoc = { store: DocStore; sync: DocSync };
+
+export default class Room implements Party.Server {
+  readonly options: Party.ServerOptions = { hibernate: false };
+
+  private readonly sessions = new Map<Party.Connection, Session>();
+  private readonly presence = new Presence(PRESENCE_TTL_MS);
+  private chat!: ChatLog;
+  private docLoad: Promise<LoadedDoc> | null = null;
+  private alarmAt: number | null = null;
+  private readonly httpBuckets = new BucketMap(HTTP_RATE_LIMIT.burst, HTTP_RATE_LIMIT.perSecond);
+
+  constructor(readonly room: Party.Room) {}
+
+  /** Bad room ids never reach a room over HTTP. WebSockets are closed with 4400 in onConnect. */
+  static onBeforeRequest(req: Party.Request, lobby: Party.Lobby): Party.Request | Response {
+    if (!isValidRoomId(lobby.id)) return httpError("bad_room", "room ids are 1-64 of A-Z a-z 0-9 _ -");
+    return req;
+  }
+
+  async onStart(): Promise<void> {
+    // onStart is not serialised with incoming events: hold them until the log is loaded.
+    // (No room.id here: it throws when an alarm starts the room.)
+    await this.room.blockConcurrencyWhile(async () => {
+      this.chat = await ChatLog.load(this.room.storage);
+      // Alarms do not survive a dev restart; sockets do not either, so there is
+      // nothing to sweep yet. armSweep() runs again as soon as anyone connects.
+      this.alarmAt = await this.room.storage.getAlarm();
+    });
+  }
+
+  // ------------------------------------------------------------ sockets
+
+  onConnect(conn: Party.Connection): void {
+    if (!isValidRoomId(this.room.id)) {
+      conn.close(CloseCode.BadRoom.code, CloseCode.BadRoom.reason);
+      return;
+    }
+    const now = Date.now();
+    const session: Session = {
+      id: crypto.randomUUID(),
+      conn,
+      kind: "pending",
+      connectedAt: now,
+      lastSeen: now,
+      bucket: new TokenBucket(RATE_LIMIT.burst, RATE_LIMIT.perSecond, now),
+      strikes: new StrikeWindow(RATE_LIMIT.strikes, RATE_LIMIT.strikeWindowMs),
+      peer: { sendBinary: (data) => this.sendRaw(session, data) },
+    };
+    this.sessions.set(conn, session);
+    void this.armSweep();
+  }
+
+  async onMessage(message: string | ArrayBuffer | ArrayBufferView, conn: Party.Connection): Promise<void> {
+    const session = this.sessions.get(conn);
+    if (!session) return;
+    const now = Date.now();
+    session.lastSeen = now;
+    if (session.kind === "app") this.presence.touch(session.id, now);
+    try {
+      if (typeof message === "string") await this.onText(session, message, now);
+      else await this.onBinary(session, toBytes(message), now);
+    } catch (err) {
+      // A handler must never throw into PartyKit: report and keep the socket.
+      console.error("partyroom: handler failed", err);
+      if (session.kind === "app") this.send(session, { type: "error", code: "internal", message: "the room could not handle that message" });
+    }
+  }
+
+  onClose(conn: Party.Connection): void {
+    this.endSession(conn);
+  }
+
+  onError(conn: Party.Connection): void {
+    this.endSession(conn);
+  }
+
+  private async onBinary(session: Session, bytes: Uint8Array, now: number): Promise<void> {
+    if (bytes.byteLength > LIMITS.binaryFrameBytes) {
+      this.close(session, CloseCode.MessageTooBig);
+      return;
+    }
+    if (session.kind === "pending") session.kind = "yjs";
+    const { sync } = await this.loadDoc();
+    if (!this.sessions.has(session.conn)) return;
+    if (!sync.hasPeer(session.peer)) sync.addPeer(session.peer);
+    const result = sync.receive(session.peer, bytes);
+    if (!result.ok) {
+      // Stock Yjs sockets must never get a text frame: they only collect strikes.
+      if (session.kind === "app") this.send(session, { type: "error", code: "bad_message", message: `Yjs frame refused: ${result.reason}`.slice(0, 300) });
+      this.strike(session, now);
+    }
+  }
+
+  private async onText(session: Session, raw: string, now: number): Promise<void> {
+    if (session.kind === "yjs") {
+      this.strike(session, now);
+      return;
+    }
+    if (!session.bucket.take(now)) {
+      this.refuse(session, now, "rate_limited", `more than ${RATE_LIMIT.perSecond} messages a second; retry in ${session.bucket.retryAfterMs(now)} ms`, peekRef(raw));
+      return;
+    }
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) {
+      this.refuse(session, now, parsed.code, parsed.message, parsed.ref);
+      return;
+    }
+    const msg = parsed.message;
+    if (session.kind === "pending" && msg.type !== "hello") {
+      this.refuse(session, now, "hello_required", "the first message must be hello", msg.type);
+      return;
+    }
+    await this.dispatch(session, msg, now);
+  }
+
+  private async dispatch(session: Session, msg: ClientMessage, now: number): Promise<void> {
+    switch (msg.type) {
+      case "hello": {
+        if (session.kind === "app") return this.refuse(session, now, "already_hello", "hello was already accepted", "hello");
+        if (!SUPPORTED_VERSIONS.includes(msg.v)) {
+          this.close(session, { code: CloseCode.VersionMismatch.code, reason: `protocol ${msg.v} unsupported; this room speaks ${SUPPORTED_VERSIONS.join(", ")}` });
+          return;
+        }
+        session.kind = "app";
+        session.clientId = msg.clientId;
+        const delta = this.presence.join(session.id, { clientId: msg.clientId, name: msg.name, color: msg.color, status: msg.status ?? "active" }, now);
+        const page = msg.lastSeq === undefined ? await this.chat.latest(LIMITS.welcomeLatest) : await this.chat.after(msg.lastSeq, LIMITS.pageMax);
+        this.send(session, {
+          type: "welcome",
+          v: PROTOCOL_VERSION,
+          roomId: this.room.id,
+          connectionId: session.id,
+          seq: this.chat.seq,
+          presence: this.presence.people(),
+          messages: page.messages,
+          heartbeatMs: HEARTBEAT_INTERVAL_MS,
+          ttlMs: PRESENCE_TTL_MS,
+          serverTime: now,
+        });
+        this.broadcastPresence(delta, session);
+        const { sync } = await this.loadDoc();
+        if (this.sessions.has(session.conn) && !sync.hasPeer(session.peer)) sync.addPeer(session.peer);
+        void this.armSweep();
+        return;
+      }
+      case "heartbeat":
+        this.broadcastPresence(this.presence.touch(session.id, now, msg.status));
+        this.send(session, { type: "pong", serverTime: now });
+        return;
+      case "presence": {
+        const patch: PresencePatch = {};
+        if (msg.name !== undefined) patch.name = msg.name;
+        if (msg.color !== undefined) patch.color = msg.color;
+        if (msg.status !== undefined) patch.status = msg.status;
+        this.broadcastPresence(this.presence.update(session.id, patch, now));
+        return;
+      }
+      case "chat": {
+        const person = this.presence.person(session.clientId!);
+        const result = await this.acceptChat({
+          id: msg.id,
+          clientId: session.clientId!,
+          name: person?.name ?? "Guest",
+          color: person?.color ?? "#888888",
+          text: msg.text,
+        });
+        if ("error" in result) {
+          this.send(session, { type: "error", code: result.error, message: result.message, ref: msg.id });
+          return;
+        }
+        const { message, duplicate } = result;
+        this.send(session, { type: "ack", id: message.id, seq: message.seq, ts: message.ts, duplicate });
+        return;
+      }
+      case "sync": {
+        const page = await this.chat.after(msg.after, msg.limit ?? LIMITS.pageMax);
+        this.send(session, { type: "messages", for: "sync", ...page, seq: this.chat.seq });
+        return;
+      }
+      case "history": {
+        const page = await this.chat.before(msg.before, msg.limit ?? LIMITS.pageDefault);
+        this.send(session, { type: "messages", for: "history", ...page, seq: this.chat.seq });
+        return;
+      }
+      default:
+        assertNever(msg);
+    }
+  }
+
+  /**
+   * Stores a chat message and, only once it is stored, broadcasts it. The
+   * caller acks after this resolves: nothing acknowledged can be lost.
+   */
+  private async acceptChat(input: NewMessage): Promise<{ message: ChatMessage; duplicate: boolean } | { error: ErrorCode; message: string }> {
+    try {
+      const result = await this.chat.post(input, Date.now());
+      if (!result.duplicate) this.broadcast({ type: "chat", message: result.message });
+      return result;
+    } catch (err) {
+      console.error("partyroom: storing a chat message failed", err);
+      return { error: "internal", message: "the message could not be stored; send it again" };
+    }
+  }
+
+  // ------------------------------------------------------------ sweeping
+
+  /** Sets the alarm for the earliest deadline (hello timeout or presence TTL) if it moved earlier. */
+  private async armSweep(): Promise<void> {
+    const next = this.nextDeadline();
+    if (next === null) return;
+    const at = next + SWEEP_GRACE_MS;
+    if (this.alarmAt !== null && this.alarmAt <= at && this.alarmAt > Date.now() - 1000) return;
+    this.alarmAt = at;
+    await this.room.storage.setAlarm(at);
+  }
+
+  private nextDeadline(): number | null {
+    let next: number | null = null;
+    for (const s of this.sessions.values()) {
+      const at = s.kind === "pending" ? s.connectedAt + HELLO_TIMEOUT_MS : s.lastSeen + PRESENCE_TTL_MS;
+      if (next === null || at < next) next = at;
+    }
+    return next;
+  }
+
+  async onAlarm(): Promise<void> {
+    this.alarmAt = null;
+    this.sweep(Date.now());
+    await this.armSweep();
+  }
+
+  /** Closes sockets past their deadline. Pure bookkeeping lives in Presence.sweepExpired. */
+  private sweep(now: number): void {
+    const { expired } = this.presence.sweepExpired(now);
+    const gone = new Set(expired);
+    for (const s of [...this.sessions.values()]) {
+      if (s.kind === "pending" && now - s.connectedAt > HELLO_TIMEOUT_MS) this.close(s, CloseCode.HelloTimeout);
+      else if (s.kind === "yjs" && now - s.lastSeen > PRESENCE_TTL_MS) this.close(s, CloseCode.HeartbeatTimeout);
+      else if (gone.has(s.id)) this.close(s, CloseCode.HeartbeatTimeout);
+    }
+  }
+
+  // ------------------------------------------------------------ HTTP
+
+  async onRequest(req: Party.Request): Promise<Response> {
+    return handleHttp(req as unknown as Request, this.httpRoom);
+  }
+
+  /** The room as the HTTP layer sees it (getters: `chat` is only loaded in onStart). */
+  private readonly httpRoom: HttpRoom = ((room: Room): HttpRoom => ({
+    get roomId() {
+      return room.room.id;
+    },
+    get chat() {
+      return room.chat;
+    },
+    presence: room.presence,
+    doc: async () => {
+      const { store } = await room.loadDoc();
+      return { doc: store.doc, stats: () => store.stats() };
+    },
+    postChat: async (input: HttpChat) => {
+      if (!room.httpBuckets.take(input.clientId, Date.now())) return { error: "rate_limited" as const, message: "too many posts; retry in a second" };
+      const person = room.presence.person(input.clientId);
+      return room.acceptChat({
+        id: input.id,
+        clientId: input.clientId,
+        name: input.name ?? person?.name ?? "Guest",
+        color: input.color ?? person?.color ?? "#888888",
+        text: input.text,
+      });
+    },
+    internals: () => {
+      const kinds = { pending: 0, app: 0, yjs: 0 };
+      for (const s of room.sessions.values()) kinds[s.kind]++;
+      return {
+        sockets: room.sessions.size,
+        pendingSockets: kinds.pending,
+        appSockets: kinds.app,
+        yjsSockets: kinds.yjs,
+        presenceEntries: room.presence.size,
+        yjsPeers: room.loadedSync?.peerCount ?? 0,
+        chatInMemory: room.chat.inMemory,
+        httpRateBuckets: room.httpBuckets.size,
+        alarmAt: room.alarmAt ?? 0,
+      };
+    },
+  }))(this);
+
+  // ------------------------------------------------------------ plumbing
+
+  private loadedSync: DocSync | null = null;
+
+  /** The document is loaded on first use (never on the alarm path, where room.id throws). */
+  private loadDoc(): Promise<LoadedDoc> {
+    this.docLoad ??= DocStore.open(this.room.storage, this.room.id).then((store) => {
+      const sync = new DocSync(store.doc, (update) => store.store(update));
+      this.loadedSync = sync;
+      return { store, sync };
+    });
+    return this.docLoad;
+  }
+
+  private endSession(conn: Party.Connection): void {
+    const session = this.sessions.get(conn);
+    if (!session) return;
+    this.sessions.delete(conn);
+    this.loadedSync?.removePeer(session.peer);
+    if (session.kind === "app") this.broadcastPresence(this.presence.leave(session.id));
+  }
+
+  /** Answers a refused frame with a typed error; repeated refusals close the socket. */
+  private refuse(session: Session, now: number, code: ErrorCode, message: string, ref?: string): void {
+    this.send(session, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
+    this.strike(session, now);
+  }
+
+  private strike(session: Session, now: number): void {
+    if (session.strikes.record(now)) this.close(session, CloseCode.Abuse);
+  }
+
+  private close(session: Session, how: { code: number; reason: string }): void {
+    this.endSession(session.conn);
+    try {
+      session.conn.close(how.code, how.reason);
+    } catch {
+      // Already closed: nothing to do.
+    }
+  }
+
+  private send(session: Session, msg: ServerMessage): void {
+    this.sendRaw(session, JSON.stringify(msg));
+  }
+
+  private sendRaw(session: Session, data: string | Uint8Array): void {
+    try {
+      session.conn.send(data);
+    } catch {
+      this.endSession(session.conn);
+    }
+  }
+
+  /** Sends to every app socket; the text is serialised once. */
+  private broadcast(msg: ServerMessage, except?: Session): void {
+    const text = JSON.stringify(msg);
+    for (const s of [...this.sessions.values()]) if (s.kind === "app" && s !== except) this.sendRaw(s, text);
+  }
+
+  private broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
+    if (delta) this.broadcast(delta, except);
+  }
+}
+
+/** Binary frames arrive as ArrayBuffer or a view; Yjs wants a Uint8Array over the same bytes. */
+function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Best-effort `id` of a chat frame we refuse before parsing, so the client can match the error. */
+function peekRef(raw: string): string | undefined {
+  const m = /"id"\s*:\s*"([A-Za-z0-9_-]{1,64})"/.exec(raw.slice(0, 2048));
+  return m?.[1];
+}
