@@ -1,0 +1,62 @@
+/**
+ * The contract between the room client (app/src/room/client.ts) and the UI.
+ * The UI only ever talks to a RoomClient; the client owns the socket.
+ */
+import type { Awareness } from "y-protocols/awareness";
+import type * as Y from "yjs";
+import type { ChatMessage, Person, Status } from "../../../party/protocol";
+
+/** Connection state shown by the "Connection" status indicator. */
+export type ConnectionState =
+  | { state: "connecting"; attempt: number; transport: Transport }
+  | { state: "connected"; transport: Transport; since: number }
+  | { state: "reconnecting"; attempt: number; nextRetryAt: number; transport: Transport; lastClose?: { code: number; reason: string } }
+  | { state: "offline"; transport: Transport }
+  /** A terminal close (bad room, version mismatch, refused): no more retries. */
+  | { state: "closed"; code: number; reason: string; transport: Transport };
+
+export type Transport = "websocket";
+
+/** A chat line as the UI shows it: server messages plus this tab's own unsent ones. */
+export type ChatLine =
+  | { kind: "message"; message: ChatMessage; own: boolean }
+  | { kind: "pending"; id: string; text: string; state: "sending" | "failed"; error?: string; createdAt: number };
+
+export type Identity = { clientId: string; name: string; color: string };
+
+export type RoomSnapshot = {
+  connection: ConnectionState;
+  /** This socket's id from the last welcome (null before the first). */
+  connectionId: string | null;
+  people: Person[];
+  /** Ordered by seq, no duplicates; pending own messages come after. */
+  chat: ChatLine[];
+  /** True while older history exists on the server. */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  /** Highest contiguous seq received. */
+  lastSeq: number;
+  /** True once the document has completed its first sync. */
+  docSynced: boolean;
+};
+
+export interface RoomClient {
+  readonly roomId: string;
+  readonly doc: Y.Doc;
+  readonly awareness: Awareness;
+  readonly identity: Identity;
+  /** Current snapshot; a new object whenever anything changes (for useSyncExternalStore). */
+  getSnapshot(): RoomSnapshot;
+  subscribe(listener: () => void): () => void;
+  /** Queues a message (kept until acked, resent with the same id after reconnects). */
+  sendChat(text: string): void;
+  /** Resends a failed message with its original id. */
+  retryChat(id: string): void;
+  loadOlder(): void;
+  /** Changes name and/or colour for everyone (and the awareness cursor label). */
+  setIdentity(patch: Partial<Pick<Identity, "name" | "color">>): void;
+  setStatus(status: Status): void;
+  /** Reconnects now (skips the backoff wait). */
+  reconnectNow(): void;
+  destroy(): void;
+}

@@ -1,0 +1,152 @@
+/**
+ * A raw WebSocket client (the `ws` package) that speaks the room's JSON
+ * protocol, collects every frame, and waits for frames with deadlines.
+ * Raw on purpose: tests see exactly what goes over the wire.
+ */
+import WebSocket from "ws";
+import type { ChatMessage, ServerMessage } from "../../party/protocol";
+import { PROTOCOL_VERSION } from "../../party/protocol";
+import { withTimeout } from "./wait";
+
+type Waiter = { match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void };
+
+export class TestClient {
+  readonly messages: ServerMessage[] = [];
+  readonly binary: Uint8Array[] = [];
+  closeCode: number | null = null;
+  closeReason = "";
+  private waiters: Waiter[] = [];
+  private readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data, isBinary) => {
+      if (isBinary) {
+        this.binary.push(new Uint8Array(data as Buffer));
+        return;
+      }
+      const msg = JSON.parse(String(data)) as ServerMessage;
+      this.messages.push(msg);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.match(msg)) return true;
+        w.resolve(msg);
+        return false;
+      });
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on("close", (code, reason) => {
+        this.closeCode = code;
+        this.closeReason = reason.toString();
+        resolve({ code, reason: this.closeReason });
+      }),
+    );
+  }
+
+  /** Opens a socket to `/parties/main/<room>` (plus `suffix`, e.g. a query). */
+  static async open(wsBase: string, room: string, suffix = ""): Promise<TestClient> {
+    const ws = new WebSocket(`${wsBase}/parties/main/${room}${suffix}`);
+    const client = new TestClient(ws);
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        ws.once("open", () => resolve());
+        ws.once("error", reject);
+      }),
+      10_000,
+      `socket to room ${room} to open`,
+    );
+    return client;
+  }
+
+  /** Opens a socket and completes hello/welcome. */
+  static async join(wsBase: string, room: string, who: Partial<HelloFields> = {}): Promise<{ client: TestClient; welcome: Extract<ServerMessage, { type: "welcome" }> }> {
+    const client = await TestClient.open(wsBase, room);
+    const welcome = await client.hello(who);
+    return { client, welcome };
+  }
+
+  async hello(who: Partial<HelloFields> = {}): Promise<Extract<ServerMessage, { type: "welcome" }>> {
+    this.send({
+      type: "hello",
+      v: PROTOCOL_VERSION,
+      clientId: who.clientId ?? `c${Math.random().toString(36).slice(2, 12)}`,
+      name: who.name ?? "Tester",
+      color: who.color ?? "#3366ff",
+      ...(who.lastSeq !== undefined ? { lastSeq: who.lastSeq } : {}),
+      ...(who.status ? { status: who.status } : {}),
+    });
+    return this.next("welcome");
+  }
+
+  send(msg: unknown): void {
+    this.ws.send(typeof msg === "string" ? msg : JSON.stringify(msg));
+  }
+
+  sendRaw(data: string | Buffer | Uint8Array): void {
+    this.ws.send(data);
+  }
+
+  /** The next message of `type` (already received ones count if not yet consumed by `next`). */
+  next<T extends ServerMessage["type"]>(
+    type: T,
+    where: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
+    type M = Extract<ServerMessage, { type: T }>;
+    const match = (m: ServerMessage) => m.type === type && where(m as M);
+    const seenIndex = this.messages.findIndex((m) => match(m) && !this.consumed.has(m));
+    if (seenIndex >= 0) {
+      const m = this.messages[seenIndex]!;
+      this.consumed.add(m);
+      return Promise.resolve(m as M);
+    }
+    return withTimeout(
+      new Promise<M>((resolve) =>
+        this.waiters.push({
+          match,
+          resolve: (m) => {
+            this.consumed.add(m);
+            resolve(m as M);
+          },
+        }),
+      ),
+      timeoutMs,
+      `a "${type}" message`,
+    );
+  }
+  private readonly consumed = new Set<ServerMessage>();
+
+  /** Chat messages received as `chat` broadcasts, in arrival order. */
+  chats(): ChatMessage[] {
+    return this.messages.flatMap((m) => (m.type === "chat" ? [m.message] : []));
+  }
+
+  /** Sends a chat message and waits for its ack. */
+  async chat(id: string, text: string): Promise<Extract<ServerMessage, { type: "ack" }>> {
+    this.send({ type: "chat", id, text });
+    return this.next("ack", (a) => a.id === id);
+  }
+
+  /** Resolves with the close code once the socket closes. */
+  waitClose(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+    return withTimeout(this.closed, timeoutMs, "the socket to close");
+  }
+
+  /** Closes from this side; resolves when done (dev may not acknowledge: see PARTYKIT-NOTES). */
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    this.ws.close();
+    await withTimeout(this.closed, 5_000, "close").catch(() => this.ws.terminate());
+  }
+
+  /** Drops the TCP connection without a close frame, like a crashed tab. */
+  terminate(): void {
+    this.ws.terminate();
+  }
+}
+
+export type HelloFields = { clientId: string; name: string; color: string; lastSeq: number; status: "active" | "idle" | "away" };
+
+/** GET JSON from the room's HTTP API. */
+export async function getJson<T = any>(httpBase: string, path: string): Promise<{ status: number; body: T }> {
+  const res = await withTimeout(fetch(`${httpBase}${path}`), 10_000, `GET ${path}`);
+  return { status: res.status, body: (await res.json()) as T };
+}

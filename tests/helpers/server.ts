@@ -1,0 +1,150 @@
+/**
+ * Starts a real `partykit dev` for tests: a free port, a temp persist dir,
+ * its own process group (so workerd goes with it), and a hard stop at exit.
+ * Only processes started here are ever signalled, by process group id.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { withTimeout } from "./wait";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BIN = join(ROOT, "node_modules", "partykit", "dist", "bin.mjs");
+
+/** Asks the kernel for a free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export type DevServer = {
+  port: number;
+  /** http://127.0.0.1:PORT */
+  http: string;
+  /** ws://127.0.0.1:PORT */
+  ws: string;
+  persistDir: string;
+  /** SIGKILL to the whole process group, as a crash would. */
+  kill9(): Promise<void>;
+  /** Starts again on the same port with the same state. */
+  restart(): Promise<void>;
+  /** Stops the server and removes its temp state (unless it was given). */
+  stop(): Promise<void>;
+  /** Everything the server printed, for diagnosing failures. */
+  output(): string;
+};
+
+const live = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of live) killGroup(child, "SIGKILL");
+});
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+export type StartOptions = {
+  port?: number;
+  persistDir?: string;
+  /** Extra `--var KEY=VALUE` pairs. */
+  vars?: Record<string, string>;
+  /** Extra CLI arguments (e.g. `--serve dist`). */
+  args?: string[];
+  config?: string;
+};
+
+/** Starts `partykit dev` and resolves once it answers HTTP. */
+export async function startServer(options: StartOptions = {}): Promise<DevServer> {
+  const port = options.port ?? (await freePort());
+  const ownDir = options.persistDir === undefined;
+  const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "partyroom-test-"));
+  let child: ChildProcess;
+  let log = "";
+
+  const launch = async () => {
+    const args = [BIN, "dev", "--port", String(port), "--persist", join(persistDir, "state"), "--disable-request-cf-fetch"];
+    if (options.config) args.push("--config", options.config);
+    for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}=${v}`);
+    args.push(...(options.args ?? []));
+    child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    live.add(child);
+    child.on("exit", () => live.delete(child));
+    const onData = (b: Buffer) => {
+      log += b.toString();
+      if (log.length > 200_000) log = log.slice(-100_000);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    await withTimeout(waitReady(port, child), 60_000, `partykit dev on port ${port} to answer\n${log}`);
+  };
+
+  const exited = (c: ChildProcess) =>
+    c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once("exit", () => r()));
+
+  const kill9 = async () => {
+    killGroup(child, "SIGKILL");
+    await withTimeout(exited(child), 10_000, "partykit dev to die");
+  };
+
+  await launch();
+  return {
+    port,
+    http: `http://127.0.0.1:${port}`,
+    ws: `ws://127.0.0.1:${port}`,
+    persistDir,
+    kill9,
+    restart: async () => {
+      await kill9();
+      await launch();
+    },
+    stop: async () => {
+      killGroup(child, "SIGTERM");
+      await withTimeout(exited(child), 10_000, "partykit dev to stop").catch(() => kill9());
+      if (ownDir) rmSync(persistDir, { recursive: true, force: true });
+    },
+    output: () => log,
+  };
+}
+
+async function waitReady(port: number, child: ChildProcess): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`partykit dev exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/parties/main/ready-check`);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The server shared by one test run (started by scripts/test.mjs, passed in
+ * PARTYROOM_TEST_URL), or a private one when a file runs on its own.
+ */
+export async function sharedServer(): Promise<{ http: string; ws: string; stop(): Promise<void> }> {
+  const url = process.env.PARTYROOM_TEST_URL;
+  if (url) return { http: url, ws: url.replace(/^http/, "ws"), stop: async () => undefined };
+  return startServer();
+}
+
+/** A room id no other test uses. */
+export function uniqueRoom(prefix = "t"): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
