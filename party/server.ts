@@ -58,17 +58,39 @@ const SWEEP_GRACE_MS = 250;
 
 type LoadedDoc = { store: DocStore; sync: DocSync };
 
+/** Presence timing; the defaults are the protocol's, env vars may shorten them (tests, demos). */
+type Timing = { heartbeatMs: number; ttlMs: number; helloTimeoutMs: number };
+
+/**
+ * Reads HEARTBEAT_INTERVAL_MS / PRESENCE_TTL_MS / HELLO_TIMEOUT_MS (`--var` or
+ * partykit.json vars). The TTL is kept at two heartbeats or more, so one lost
+ * beat never makes anyone leave.
+ */
+function timingFrom(env: Record<string, unknown>): Timing {
+  const num = (key: string, fallback: number) => {
+    const n = Number(env[key]);
+    return Number.isFinite(n) && n >= 100 ? n : fallback;
+  };
+  const heartbeatMs = num("HEARTBEAT_INTERVAL_MS", HEARTBEAT_INTERVAL_MS);
+  const ttlMs = Math.max(num("PRESENCE_TTL_MS", PRESENCE_TTL_MS), 2 * heartbeatMs);
+  return { heartbeatMs, ttlMs, helloTimeoutMs: num("HELLO_TIMEOUT_MS", HELLO_TIMEOUT_MS) };
+}
+
 export default class Room implements Party.Server {
   readonly options: Party.ServerOptions = { hibernate: false };
 
   private readonly sessions = new Map<Party.Connection, Session>();
-  private readonly presence = new Presence(PRESENCE_TTL_MS);
+  private readonly timing: Timing;
+  private readonly presence: Presence;
   private chat!: ChatLog;
   private docLoad: Promise<LoadedDoc> | null = null;
   private alarmAt: number | null = null;
   private readonly httpBuckets = new BucketMap(HTTP_RATE_LIMIT.burst, HTTP_RATE_LIMIT.perSecond);
 
-  constructor(readonly room: Party.Room) {}
+  constructor(readonly room: Party.Room) {
+    this.timing = timingFrom(room.env);
+    this.presence = new Presence(this.timing.ttlMs);
+  }
 
   /** Bad room ids never reach a room over HTTP. WebSockets are closed with 4400 in onConnect. */
   static onBeforeRequest(req: Party.Request, lobby: Party.Lobby): Party.Request | Response {
@@ -192,8 +214,8 @@ export default class Room implements Party.Server {
           seq: this.chat.seq,
           presence: this.presence.people(),
           messages: page.messages,
-          heartbeatMs: HEARTBEAT_INTERVAL_MS,
-          ttlMs: PRESENCE_TTL_MS,
+          heartbeatMs: this.timing.heartbeatMs,
+          ttlMs: this.timing.ttlMs,
           serverTime: now,
         });
         this.broadcastPresence(delta, session);
@@ -276,7 +298,7 @@ export default class Room implements Party.Server {
   private nextDeadline(): number | null {
     let next: number | null = null;
     for (const s of this.sessions.values()) {
-      const at = s.kind === "pending" ? s.connectedAt + HELLO_TIMEOUT_MS : s.lastSeen + PRESENCE_TTL_MS;
+      const at = s.kind === "pending" ? s.connectedAt + this.timing.helloTimeoutMs : s.lastSeen + this.timing.ttlMs;
       if (next === null || at < next) next = at;
     }
     return next;
@@ -293,8 +315,8 @@ export default class Room implements Party.Server {
     const { expired } = this.presence.sweepExpired(now);
     const gone = new Set(expired);
     for (const s of [...this.sessions.values()]) {
-      if (s.kind === "pending" && now - s.connectedAt > HELLO_TIMEOUT_MS) this.close(s, CloseCode.HelloTimeout);
-      else if (s.kind === "yjs" && now - s.lastSeen > PRESENCE_TTL_MS) this.close(s, CloseCode.HeartbeatTimeout);
+      if (s.kind === "pending" && now - s.connectedAt > this.timing.helloTimeoutMs) this.close(s, CloseCode.HelloTimeout);
+      else if (s.kind === "yjs" && now - s.lastSeen > this.timing.ttlMs) this.close(s, CloseCode.HeartbeatTimeout);
       else if (gone.has(s.id)) this.close(s, CloseCode.HeartbeatTimeout);
     }
   }
@@ -305,7 +327,7 @@ export default class Room implements Party.Server {
     return handleHttp(req as unknown as Request, this.httpRoom);
   }
 
-  /** The room as the HTTP layer sees it (getters: `chat` is only loaded in onStart). */
+  /** The room as the HTTP layer sees it (getters: fields are set after this initialiser runs). */
   private readonly httpRoom: HttpRoom = ((room: Room): HttpRoom => ({
     get roomId() {
       return room.room.id;
@@ -313,7 +335,9 @@ export default class Room implements Party.Server {
     get chat() {
       return room.chat;
     },
-    presence: room.presence,
+    get presence() {
+      return room.presence;
+    },
     doc: async () => {
       const { store } = await room.loadDoc();
       return { doc: store.doc, stats: () => store.stats() };

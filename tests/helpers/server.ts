@@ -90,7 +90,10 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    await withTimeout(waitReady(port, child), 60_000, `partykit dev on port ${port} to answer\n${log}`);
+    await withTimeout(waitReady(port, child), 60_000, `partykit dev on port ${port} to answer`).catch((err: Error) => {
+      killGroup(child, "SIGKILL");
+      throw new Error(`${err.message}\n--- partykit dev output ---\n${log}`);
+    });
   };
 
   const exited = (c: ChildProcess) =>

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ChatLog, type LogStorage } from "../../party/chat";
+
+/** An in-memory stand-in for Durable Object storage (sorted keys, atomic multi-put). */
+class MemoryStorage implements LogStorage {
+  readonly data = new Map<string, unknown>();
+  puts = 0;
+  failNext = false;
+  async get<T>(key: string) {
+    return structuredClone(this.data.get(key)) as T | undefined;
+  }
+  async put(entries: Record<string, unknown>) {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error("disk full");
+    }
+    this.puts++;
+    for (const [k, v] of Object.entries(entries)) this.data.set(k, structuredClone(v));
+  }
+  async list<T>(o: { start?: string; end?: string; prefix?: string; limit?: number; reverse?: boolean }) {
+    let keys = [...this.data.keys()].sort().filter((k) => (!o.prefix || k.startsWith(o.prefix)) && (!o.start || k >= o.start) && (!o.end || k < o.end));
+    if (o.reverse) keys.reverse();
+    if (o.limit) keys = keys.slice(0, o.limit);
+    return new Map(keys.map((k) => [k, structuredClone(this.data.get(k)) as T]));
+  }
+}
+
+const msg = (id: string, text = id) => ({ id, clientId: "c1", name: "Ada", color: "#ff0000", text });
+
+test("sequence numbers are contiguous, start at 1 and survive a reload", async () => {
+  const storage = new MemoryStorage();
+  const log = await ChatLog.load(storage);
+  for (let i = 1; i <= 5; i++) assert.equal((await log.post(msg(`m${i}`), i)).message.seq, i);
+  const reloaded = await ChatLog.load(storage);
+  assert.equal(reloaded.seq, 5);
+  assert.equal((await reloaded.post(msg("m6"), 6)).message.seq, 6);
+});
+
+test("the same (clientId, id) is stored once and returns the original, even raced and after a reload", async () => {
+  const storage = new MemoryStorage();
+  const log = await ChatLog.load(storage);
+  const [a, b] = await Promise.all([log.post(msg("x", "first"), 1), log.post(msg("x", "second"), 2)]);
+  assert.equal(a.duplicate, false);
+  assert.equal(b.duplicate, true);
+  assert.deepEqual(b.message, a.message);
+  assert.equal(log.seq, 1);
+  const reloaded = await ChatLog.load(storage);
+  const again = await reloaded.post(msg("x", "third"), 3);
+  assert.equal(again.duplicate, true);
+  assert.equal(again.message.text, "first");
+  // Another client may use the same id: ids are per client.
+  assert.equal((await reloaded.post({ ...msg("x"), clientId: "c2" }, 4)).message.seq, 2);
+});
+
+test("a failed write assigns nothing: the next message takes the same seq", async () => {
+  const storage = new MemoryStorage();
+  const log = await ChatLog.load(storage);
+  await log.post(msg("a"), 1);
+  storage.failNext = true;
+  await assert.rejects(log.post(msg("b"), 2), /disk full/);
+  assert.equal(log.seq, 1);
+  assert.equal((await log.post(msg("b"), 3)).message.seq, 2);
+});
+
+test("pages after and before come from memory and from storage alike", async () => {
+  const storage = new MemoryStorage();
+  const log = await ChatLog.load(storage, 10);
+  for (let i = 1; i <= 30; i++) await log.post(msg(`m${i}`), i);
+  assert.equal(log.inMemory, 10, "memory is bounded");
+  const after = await log.after(5, 4);
+  assert.deepEqual(after.messages.map((m) => m.seq), [6, 7, 8, 9]);
+  assert.equal(after.hasMore, true);
+  assert.deepEqual((await log.after(25, 100)).messages.map((m) => m.seq), [26, 27, 28, 29, 30]);
+  assert.equal((await log.after(30, 10)).messages.length, 0);
+  const before = await log.before(4, 10);
+  assert.deepEqual(before.messages.map((m) => m.seq), [1, 2, 3]);
+  assert.equal(before.hasMore, false);
+  const latest = await log.latest(3);
+  assert.deepEqual(latest.messages.map((m) => m.seq), [28, 29, 30]);
+  assert.equal(latest.hasMore, true);
+  assert.equal((await log.get(2))?.id, "m2");
+});

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { isValidRoomId, LIMITS, parseClientMessage, utf8Length } from "../../party/protocol";
+
+test("valid messages parse", () => {
+  const hello = parseClientMessage(JSON.stringify({ type: "hello", v: 1, clientId: "abc_123", name: " Ada ", color: "#a1b2c3", lastSeq: 4 }));
+  assert.ok(hello.ok);
+  assert.equal(hello.ok && hello.message.type === "hello" && hello.message.name, "Ada", "names are trimmed");
+  assert.ok(parseClientMessage('{"type":"chat","id":"m1","text":"hi"}').ok);
+  assert.ok(parseClientMessage('{"type":"sync","after":0}').ok);
+});
+
+test("each kind of bad frame gets its own typed error", () => {
+  const code = (raw: string) => {
+    const r = parseClientMessage(raw);
+    return r.ok ? "ok" : r.code;
+  };
+  assert.equal(code("{nope"), "bad_json");
+  assert.equal(code("[1,2]"), "bad_message");
+  assert.equal(code('{"kind":"chat"}'), "bad_message");
+  assert.equal(code('{"type":"dance"}'), "unknown_type");
+  assert.equal(code('{"type":"chat","id":"m1","text":5}'), "bad_message");
+  assert.equal(code('{"type":"chat","id":"has space","text":"x"}'), "bad_message");
+  assert.equal(code(JSON.stringify({ type: "chat", id: "m1", text: "x".repeat(LIMITS.chatTextMax + 1) })), "bad_message");
+  assert.equal(code(JSON.stringify({ type: "chat", id: "m1", text: "x".repeat(LIMITS.textFrameBytes) })), "too_large");
+  assert.equal(code('{"type":"hello","v":1,"clientId":"a","name":"A","color":"red"}'), "bad_message");
+  assert.equal(code('{"type":"sync","after":-1}'), "bad_message");
+});
+
+test("a refused chat names its id so the sender can match the error", () => {
+  const r = parseClientMessage(JSON.stringify({ type: "chat", id: "m9", text: "" }));
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.ref, "m9");
+});
+
+test("room ids and UTF-8 lengths", () => {
+  for (const ok of ["a", "Room_1-x", "x".repeat(64)]) assert.ok(isValidRoomId(ok), ok);
+  for (const bad of ["", "x".repeat(65), "a.b", "a b", "é", "a%20b"]) assert.ok(!isValidRoomId(bad), bad);
+  assert.equal(utf8Length("aé😀"), 1 + 2 + 4);
+  assert.equal(utf8Length("中"), 3);
+});
