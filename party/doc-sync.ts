@@ -36,8 +36,9 @@ export class DocSync {
   constructor(
     readonly doc: Y.Doc,
     /**
-     * Called for every document update before it is sent to peers; the
-     * broadcast waits for it, so nobody sees an update the store has not taken.
+     * Called for every document update before it is forwarded to peers; the
+     * forward waits for it, so no other peer receives an update as a live
+     * delta before the store has taken it. (A sync step 2 answers from memory.)
      */
     private readonly persist: (update: Uint8Array) => Promise<void>,
   ) {

@@ -65,8 +65,17 @@ export function httpError(code: ErrorCode, message: string, headers: Record<stri
 const seqParam = z.coerce.number().int().min(0);
 const limitParam = z.coerce.number().int().min(1).max(LIMITS.pageMax);
 
-/** Routes one request under `/parties/main/<room>`. */
+/** Routes one request under `/parties/main/<room>`; even unexpected failures answer JSON. */
 export async function handleHttp(req: Request, room: HttpRoom): Promise<Response> {
+  try {
+    return await route(req, room);
+  } catch (err) {
+    console.error("partyroom: HTTP handler failed", err);
+    return httpError("internal", "the room could not answer; try again");
+  }
+}
+
+async function route(req: Request, room: HttpRoom): Promise<Response> {
   const url = new URL(req.url);
   const base = `/parties/${ROOM_PARTY}/${room.roomId}`;
   const path = url.pathname.startsWith(base) ? url.pathname.slice(base.length).replace(/\/$/, "") : url.pathname;

@@ -43,6 +43,13 @@ export class Presence {
   join(socketId: string, info: Omit<PresenceEntry, "lastSeen" | "updatedAt">, now: number): PresenceDelta | null {
     const known = this.connectionsOf(info.clientId) > 0;
     this.entries.set(socketId, { ...info, lastSeen: now, updatedAt: now });
+    // The newest hello speaks for the person: other tabs take its name and colour.
+    for (const [id, other] of this.entries) {
+      if (id !== socketId && other.clientId === info.clientId) {
+        other.name = info.name;
+        other.color = info.color;
+      }
+    }
     const person = this.person(info.clientId)!;
     return known ? { type: "presence", update: [person] } : { type: "presence", join: [person] };
   }

@@ -25,7 +25,10 @@ export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Name of the Y.Text every client edits. */
 export const DOC_TEXT_NAME = "content";
 
-/** Timing, in milliseconds. TTL is three heartbeats so one lost beat never drops anyone. */
+/**
+ * Timing, in milliseconds. The TTL is three heartbeats so one lost beat never
+ * drops anyone (a deployment may shorten both; the room keeps TTL >= 2 beats).
+ */
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 export const PRESENCE_TTL_MS = 30_000;
 /** A socket must say hello (or send a Yjs frame) within this long. */
@@ -36,7 +39,6 @@ export const LIMITS = {
   /** Longest chat message, in UTF-16 code units (what String.length counts). */
   chatTextMax: 2_000,
   nameMax: 40,
-  statusTextMax: 80,
   /** Largest JSON text frame; larger ones are refused with `too_large`. */
   textFrameBytes: 16 * 1024,
   /** Largest binary (Yjs) frame. */
@@ -55,9 +57,15 @@ export const LIMITS = {
 export const RATE_LIMIT = {
   burst: 30,
   perSecond: 15,
-  /** Abuse: this many refused frames within `strikeWindowMs` closes the socket. */
+  /** Abuse: more than this many refused frames within `strikeWindowMs` closes the socket. */
   strikes: 20,
   strikeWindowMs: 10_000,
+  /**
+   * Binary (Yjs) frames: a frame over the rate is still applied (dropping it
+   * would lose an edit) but counts as a strike, so a flood ends in a close.
+   */
+  binaryBurst: 300,
+  binaryPerSecond: 120,
 } as const;
 
 // ---------------------------------------------------------------- shared shapes

@@ -49,6 +49,7 @@ type Session = {
   lastSeen: number;
   clientId?: string;
   readonly bucket: TokenBucket;
+  readonly binaryBucket: TokenBucket;
   readonly strikes: StrikeWindow;
   readonly peer: YjsPeer;
 };
@@ -124,6 +125,7 @@ export default class Room implements Party.Server {
       connectedAt: now,
       lastSeen: now,
       bucket: new TokenBucket(RATE_LIMIT.burst, RATE_LIMIT.perSecond, now),
+      binaryBucket: new TokenBucket(RATE_LIMIT.binaryBurst, RATE_LIMIT.binaryPerSecond, now),
       strikes: new StrikeWindow(RATE_LIMIT.strikes, RATE_LIMIT.strikeWindowMs),
       peer: { sendBinary: (data) => this.sendRaw(session, data) },
     };
@@ -161,6 +163,7 @@ export default class Room implements Party.Server {
       return;
     }
     if (session.kind === "pending") session.kind = "yjs";
+    if (!session.binaryBucket.take(now)) this.strike(session, now);
     const { sync } = await this.loadDoc();
     if (!this.sessions.has(session.conn)) return;
     if (!sync.hasPeer(session.peer)) sync.addPeer(session.peer);
@@ -199,18 +202,23 @@ export default class Room implements Party.Server {
       case "hello": {
         if (session.kind === "app") return this.refuse(session, now, "already_hello", "hello was already accepted", "hello");
         if (!SUPPORTED_VERSIONS.includes(msg.v)) {
-          this.close(session, { code: CloseCode.VersionMismatch.code, reason: `protocol ${msg.v} unsupported; this room speaks ${SUPPORTED_VERSIONS.join(", ")}` });
+          this.close(session, { code: CloseCode.VersionMismatch.code, reason: `${CloseCode.VersionMismatch.reason} ${msg.v}; this room speaks ${SUPPORTED_VERSIONS.join(", ")}` });
           return;
         }
+        // Read the page first: from here to the welcome nothing awaits, so no
+        // broadcast can reach this socket before its welcome.
+        const page = msg.lastSeq === undefined ? await this.chat.latest(LIMITS.welcomeLatest) : await this.chat.after(msg.lastSeq, LIMITS.pageMax);
+        if (!this.sessions.has(session.conn) || session.kind !== "pending") return;
         session.kind = "app";
         session.clientId = msg.clientId;
         const delta = this.presence.join(session.id, { clientId: msg.clientId, name: msg.name, color: msg.color, status: msg.status ?? "active" }, now);
-        const page = msg.lastSeq === undefined ? await this.chat.latest(LIMITS.welcomeLatest) : await this.chat.after(msg.lastSeq, LIMITS.pageMax);
         this.send(session, {
           type: "welcome",
           v: PROTOCOL_VERSION,
           roomId: this.room.id,
           connectionId: session.id,
+          // The current seq, which may be past the page's last message if a post
+          // landed while the page was read: the client then fills the gap by `sync`.
           seq: this.chat.seq,
           presence: this.presence.people(),
           messages: page.messages,
@@ -312,8 +320,10 @@ export default class Room implements Party.Server {
 
   /** Closes sockets past their deadline. Pure bookkeeping lives in Presence.sweepExpired. */
   private sweep(now: number): void {
-    const { expired } = this.presence.sweepExpired(now);
+    const { expired, delta } = this.presence.sweepExpired(now);
     const gone = new Set(expired);
+    // The entries are already gone from presence, so endSession() will not announce them: do it here, once.
+    this.broadcastPresence(delta);
     for (const s of [...this.sessions.values()]) {
       if (s.kind === "pending" && now - s.connectedAt > this.timing.helloTimeoutMs) this.close(s, CloseCode.HelloTimeout);
       else if (s.kind === "yjs" && now - s.lastSeen > this.timing.ttlMs) this.close(s, CloseCode.HeartbeatTimeout);

@@ -150,3 +150,27 @@ export async function getJson<T = any>(httpBase: string, path: string): Promise<
   const res = await withTimeout(fetch(`${httpBase}${path}`), 10_000, `GET ${path}`);
   return { status: res.status, body: (await res.json()) as T };
 }
+
+/** Seeds a room with `count` messages over HTTP, spreading them over client ids to stay under the rate limit. */
+export async function seedMessages(httpBase: string, room: string, count: number, from = 1): Promise<void> {
+  for (let i = from; i < from + count; i += 10) {
+    const batch = [];
+    for (let j = i; j < Math.min(i + 10, from + count); j++) {
+      batch.push(
+        withTimeout(
+          fetch(`${httpBase}/parties/main/${room}/messages`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ clientId: `seed${Math.floor(j / 10)}`, id: `seed-${j}`, text: `message ${j}`, name: "Seeder", color: "#999999" }),
+          }),
+          10_000,
+          "seed POST",
+        ).then((r) => {
+          if (r.status !== 201) throw new Error(`seed POST answered ${r.status}`);
+        }),
+      );
+      // Sequential within a batch keeps seq == j, which tests rely on.
+      await batch[batch.length - 1];
+    }
+  }
+}

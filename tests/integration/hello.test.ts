@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { CloseCode } from "../../party/close-codes";
+import { PROTOCOL_VERSION } from "../../party/protocol";
+import { TestClient } from "../helpers/client";
+import { sharedServer, uniqueRoom } from "../helpers/server";
+
+let server: Awaited<ReturnType<typeof sharedServer>>;
+before(async () => {
+  server = await sharedServer();
+});
+after(() => server.stop());
+
+test("hello is answered with a welcome: connection id, presence, latest messages, seq", async () => {
+  const room = uniqueRoom();
+  const { client: a } = await TestClient.join(server.ws, room, { clientId: "alice01", name: "Alice" });
+  await a.chat("m1", "first");
+  const { client: b, welcome } = await TestClient.join(server.ws, room, { clientId: "bobby01", name: "Bob", color: "#00aa00" });
+  assert.equal(welcome.v, PROTOCOL_VERSION);
+  assert.equal(welcome.roomId, room);
+  assert.match(welcome.connectionId, /^[0-9a-f-]{36}$/);
+  assert.equal(welcome.seq, 1);
+  assert.deepEqual(welcome.messages.map((m) => m.text), ["first"]);
+  assert.deepEqual(welcome.presence.map((p) => p.name).sort(), ["Alice", "Bob"]);
+  assert.equal(welcome.heartbeatMs, 10_000);
+  assert.equal(welcome.ttlMs, 30_000);
+  // Connection ids are per socket, even for one client id in two tabs.
+  const { welcome: again } = await TestClient.join(server.ws, room, { clientId: "bobby01", name: "Bob" });
+  assert.notEqual(again.connectionId, welcome.connectionId);
+  await Promise.all([a.close(), b.close()]);
+});
+
+test("an unsupported protocol version gets a clear close, not silence", async () => {
+  const client = await TestClient.open(server.ws, uniqueRoom());
+  client.send({ type: "hello", v: 99, clientId: "abc", name: "X", color: "#000000" });
+  const { code, reason } = await client.waitClose();
+  assert.equal(code, CloseCode.VersionMismatch.code);
+  assert.match(reason, /protocol 99 unsupported/);
+});
+
+test("messages before hello are refused with a typed error and the socket stays usable", async () => {
+  const client = await TestClient.open(server.ws, uniqueRoom());
+  client.send({ type: "chat", id: "m1", text: "too early" });
+  const err = await client.next("error");
+  assert.equal(err.code, "hello_required");
+  const welcome = await client.hello();
+  assert.equal(welcome.seq, 0, "the early chat was not stored");
+  await client.close();
+});
+
+test("an invalid room id is closed with 4400 and refused over HTTP with 400", async () => {
+  const client = await TestClient.open(server.ws, "bad.room");
+  const { code } = await client.waitClose();
+  assert.equal(code, CloseCode.BadRoom.code);
+  const res = await fetch(`${server.http}/parties/main/${"x".repeat(65)}`);
+  assert.equal(res.status, 400);
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, "bad_room");
+});
