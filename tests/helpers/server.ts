@@ -81,7 +81,7 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
     if (options.config) args.push("--config", options.config);
     for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}=${v}`);
     args.push(...(options.args ?? []));
-    child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { PARTYROOM_SKIP_APP_BUILD: "1", ...process.env, NO_COLOR: "1" } });
     live.add(child);
     child.on("exit", () => live.delete(child));
     const onData = (b: Buffer) => {
