@@ -42,6 +42,7 @@ try {
     { stdio: "inherit", env: { ...process.env, PARTYROOM_TEST_URL: server.http } },
   );
   status = run.status ?? 1;
+  if (status !== 0) console.log(`--- shared partykit dev output (last 4 KB) ---\n${server.output().slice(-4096)}`);
 } finally {
   await server.stop();
 }

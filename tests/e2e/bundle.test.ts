@@ -1,0 +1,63 @@
+/**
+ * Offline check of the production bundle: `vite build`, then the real
+ * `partykit dev` serving dist/ per partykit.json (`serve`, SPA fallback) in
+ * workerd, as `partykit deploy` would ship it. Deploy itself needs a login
+ * and cannot be checked here.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { type DevServer, startServer } from "../helpers/server";
+import { buildApp } from "./helpers/build";
+
+let server: DevServer;
+
+before(async () => {
+  buildApp();
+  server = await startServer();
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+/** A browser's top-level navigation, which is what the SPA fallback answers. */
+const navigate = { headers: { "Sec-Fetch-Mode": "navigate", Accept: "text/html" } };
+
+async function appHtml(path: string): Promise<string> {
+  const res = await fetch(`${server.http}${path}`, navigate);
+  assert.equal(res.status, 200, `GET ${path}`);
+  assert.match(res.headers.get("content-type") ?? "", /text\/html/);
+  const html = await res.text();
+  assert.match(html, /<div id="root"><\/div>/, `GET ${path} returns the app shell`);
+  return html;
+}
+
+test("GET / serves the built app", async () => {
+  const html = await appHtml("/");
+  assert.match(html, /<script type="module" crossorigin src="\/assets\/[^"]+\.js"><\/script>/);
+});
+
+test("deep links to rooms fall back to the app (SPA)", async () => {
+  await appHtml("/r/some-room");
+  await appHtml("/r/calm-river-42?name=Ada");
+});
+
+test("the bundle's assets are served with the right types", async () => {
+  const html = await appHtml("/");
+  const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+  assert.ok(assets.some((a) => a.endsWith(".js")), "a JS entry");
+  assert.ok(assets.some((a) => a.endsWith(".css")), "a stylesheet");
+  for (const asset of assets) {
+    const res = await fetch(`${server.http}${asset}`);
+    assert.equal(res.status, 200, asset);
+    assert.match(res.headers.get("content-type") ?? "", asset.endsWith(".js") ? /javascript/ : /text\/css/, asset);
+    await res.arrayBuffer();
+  }
+});
+
+test("rooms still answer next to the static app", async () => {
+  const res = await fetch(`${server.http}/parties/main/bundle-check/messages`);
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { messages?: unknown };
+  assert.ok(Array.isArray(body.messages), "a page of messages");
+});
