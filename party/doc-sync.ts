@@ -139,7 +139,10 @@ export class DocSync {
   private onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
     const owned = this.peers.get(origin as YjsPeer);
     if (owned) {
+      // `updated` counts too: a client reconnecting to a room that still holds
+      // its old state shows up as an update, and must still be removed with this peer.
       for (const id of added) owned.add(id);
+      for (const id of updated) owned.add(id);
       for (const id of removed) owned.delete(id);
     }
     // Sent to the origin too: y-websocket clients count it as a sign of life.

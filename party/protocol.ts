@@ -64,8 +64,8 @@ export const RATE_LIMIT = {
    * Binary (Yjs) frames: a frame over the rate is still applied (dropping it
    * would lose an edit) but counts as a strike, so a flood ends in a close.
    */
-  binaryBurst: 300,
-  binaryPerSecond: 120,
+  binaryBurst: 1000,
+  binaryPerSecond: 300,
 } as const;
 
 // ---------------------------------------------------------------- shared shapes

@@ -52,6 +52,8 @@ type Session = {
   readonly binaryBucket: TokenBucket;
   readonly strikes: StrikeWindow;
   readonly peer: YjsPeer;
+  /** Frames of one socket are handled strictly in order (see onMessage). */
+  queue: Promise<void>;
 };
 
 /** Extra time past a deadline before the alarm fires, so a beat on the edge still counts. */
@@ -128,14 +130,28 @@ export default class Room implements Party.Server {
       binaryBucket: new TokenBucket(RATE_LIMIT.binaryBurst, RATE_LIMIT.binaryPerSecond, now),
       strikes: new StrikeWindow(RATE_LIMIT.strikes, RATE_LIMIT.strikeWindowMs),
       peer: { sendBinary: (data) => this.sendRaw(session, data) },
+      queue: Promise.resolve(),
     };
     this.sessions.set(conn, session);
     void this.armSweep();
   }
 
-  async onMessage(message: string | ArrayBuffer | ArrayBufferView, conn: Party.Connection): Promise<void> {
+  /**
+   * Handlers await storage, so without a queue a socket's next frame could be
+   * handled before its previous one finished: the binary Yjs frame a client
+   * sends right after hello would find the socket still "pending" and
+   * classify it as a plain Yjs socket. Each socket's frames therefore run in
+   * arrival order, one at a time; different sockets still interleave.
+   */
+  onMessage(message: string | ArrayBuffer | ArrayBufferView, conn: Party.Connection): Promise<void> {
     const session = this.sessions.get(conn);
-    if (!session) return;
+    if (!session) return Promise.resolve();
+    session.queue = session.queue.then(() => this.handleFrame(session, message));
+    return session.queue;
+  }
+
+  private async handleFrame(session: Session, message: string | ArrayBuffer | ArrayBufferView): Promise<void> {
+    if (!this.sessions.has(session.conn)) return;
     const now = Date.now();
     session.lastSeen = now;
     if (session.kind === "app") this.presence.touch(session.id, now);

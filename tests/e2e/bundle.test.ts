@@ -5,6 +5,7 @@
  * and cannot be checked here.
  */
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, test } from "node:test";
 import { type DevServer, startServer } from "../helpers/server";
 import { buildApp } from "./helpers/build";
@@ -20,14 +21,31 @@ after(async () => {
   await server?.stop();
 });
 
-/** A browser's top-level navigation, which is what the SPA fallback answers. */
-const navigate = { headers: { "Sec-Fetch-Mode": "navigate", Accept: "text/html" } };
+/**
+ * GET `path` as a browser's top-level navigation (`Sec-Fetch-Mode: navigate`),
+ * which is what the SPA fallback answers. node:http, not fetch: Node's fetch
+ * overwrites Sec-Fetch-Mode with "cors".
+ */
+function navigate(path: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.http}${path}`, { headers: { "Sec-Fetch-Mode": "navigate", Accept: "text/html" }, timeout: 10_000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 async function appHtml(path: string): Promise<string> {
-  const res = await fetch(`${server.http}${path}`, navigate);
+  const res = await navigate(path);
   assert.equal(res.status, 200, `GET ${path}`);
-  assert.match(res.headers.get("content-type") ?? "", /text\/html/);
-  const html = await res.text();
+  assert.match(res.type, /text\/html/);
+  const html = res.body;
   assert.match(html, /<div id="root"><\/div>/, `GET ${path} returns the app shell`);
   return html;
 }
@@ -53,6 +71,12 @@ test("the bundle's assets are served with the right types", async () => {
     assert.match(res.headers.get("content-type") ?? "", asset.endsWith(".js") ? /javascript/ : /text\/css/, asset);
     await res.arrayBuffer();
   }
+});
+
+test("a non-navigation request for an unknown path is still a 404", async () => {
+  const res = await fetch(`${server.http}/r/some-room/missing.js`);
+  assert.equal(res.status, 404);
+  await res.arrayBuffer();
 });
 
 test("rooms still answer next to the static app", async () => {

@@ -30,6 +30,14 @@ test("items go out in order, once per socket, and again on the next socket", () 
   assert.deepEqual(ids(q.takeDue(2, 14)), ["a", "b", "c"], "a reconnect resends every unacked item, in order, same ids");
 });
 
+test("a send budget stops the queue without skipping anyone", () => {
+  const q = new PendingQueue(null, key);
+  for (const id of ["a", "b", "c", "d"]) q.add(id, id, 0);
+  let tokens = 2;
+  assert.deepEqual(ids(q.takeDue(1, 0, () => tokens-- > 0)), ["a", "b"]);
+  assert.deepEqual(ids(q.takeDue(1, 1, () => true)), ["c", "d"], "the rest go next, in order");
+});
+
 test("settled items leave; settling twice is harmless", () => {
   const q = new PendingQueue(null, key);
   q.add("a", "one", 0);

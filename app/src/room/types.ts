@@ -8,7 +8,8 @@ import type { ChatMessage, Person, Status } from "../../../party/protocol";
 
 /** Connection state shown by the "Connection" status indicator. */
 export type ConnectionState =
-  | { state: "connecting"; attempt: number; transport: Transport }
+  /** `lastClose`: why the previous socket closed, when this attempt follows one. */
+  | { state: "connecting"; attempt: number; transport: Transport; lastClose?: { code: number; reason: string } }
   | { state: "connected"; transport: Transport; since: number }
   | { state: "reconnecting"; attempt: number; nextRetryAt: number; transport: Transport; lastClose?: { code: number; reason: string } }
   | { state: "offline"; transport: Transport }

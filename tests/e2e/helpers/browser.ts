@@ -82,3 +82,33 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/**
+ * Waits until the document (as the editor shows it, without other people's
+ * caret labels or the placeholder) contains `text`; returns the full text.
+ */
+export async function waitForDocText(page: Page, text: string, timeout = UI_TIMEOUT_MS): Promise<string> {
+  const handle = await page.waitForFunction(
+    (wanted) => {
+      const content = document.querySelector(".cm-content");
+      if (!content) return null;
+      const lines = [...content.querySelectorAll(".cm-line")].map((line) => {
+        const clone = line.cloneNode(true) as HTMLElement;
+        clone.querySelectorAll(".cm-remote-caret, .cm-placeholder").forEach((n) => n.remove());
+        return (clone.textContent ?? "").replace(/\u2060/g, "");
+      });
+      const all = lines.join("\n");
+      return all.includes(wanted) ? all : null;
+    },
+    text,
+    { timeout },
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+/** Opens `path` and waits for the room to be connected. */
+export async function openRoom(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: "domcontentloaded" });
+  await waitConnected(page);
+  await documentBox(page).waitFor();
+}

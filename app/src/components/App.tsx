@@ -1,0 +1,24 @@
+/** The whole app: picks the page for the current URL. */
+import { lazy, Suspense } from "react";
+import { useRoute } from "../lib/router";
+import { HomePage } from "./HomePage";
+import { NotFound } from "./NotFound";
+
+// The room (editor, Yjs, socket) is most of the bundle; the start page loads without it.
+const RoomPage = lazy(() => import("./RoomPage").then((m) => ({ default: m.RoomPage })));
+
+export function App() {
+  const route = useRoute();
+  switch (route.page) {
+    case "home":
+      return <HomePage />;
+    case "room":
+      return (
+        <Suspense fallback={<div className="room room-loading" aria-busy="true" />}>
+          <RoomPage key={route.roomId} roomId={route.roomId} />
+        </Suspense>
+      );
+    case "not-found":
+      return <NotFound path={route.path} />;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Other people's cursors and selections in the editor, labelled with their
+ * names and colours, read from Yjs awareness (`user: {name, color}`,
+ * `cursor: {anchor, head}` as relative positions), and this tab's own cursor
+ * written there.
+ *
+ * y-codemirror.next ships an equivalent plugin, but its caret widget compares
+ * only the colour, so CodeMirror keeps the old DOM and a renamed person's
+ * label stays stale until a reload. This one compares name and colour too.
+ */
+import { type Extension, RangeSet } from "@codemirror/state";
+import { Decoration, type DecorationSet, EditorView, type PluginValue, ViewPlugin, type ViewUpdate, WidgetType } from "@codemirror/view";
+import type { Awareness } from "y-protocols/awareness";
+import * as Y from "yjs";
+import { textColorOn } from "../lib/color";
+
+type RemoteUser = { name: string; color: string };
+type CursorJson = { anchor: unknown; head: unknown };
+
+/** The caret of one remote person, with a name label above it. */
+class CaretWidget extends WidgetType {
+  constructor(
+    readonly user: RemoteUser,
+    readonly clientId: number,
+  ) {
+    super();
+  }
+
+  override toDOM(): HTMLElement {
+    const caret = document.createElement("span");
+    caret.className = "cm-remote-caret";
+    caret.style.borderColor = this.user.color;
+    caret.dataset.clientId = String(this.clientId);
+    caret.setAttribute("aria-hidden", "true");
+    const label = document.createElement("span");
+    label.className = "cm-remote-caret-label";
+    label.style.backgroundColor = this.user.color;
+    label.style.color = textColorOn(this.user.color);
+    label.textContent = this.user.name;
+    caret.append("\u2060", label, "\u2060");
+    return caret;
+  }
+
+  override eq(other: CaretWidget): boolean {
+    return other.user.name === this.user.name && other.user.color === this.user.color && other.clientId === this.clientId;
+  }
+
+  override ignoreEvent(): boolean {
+    return true;
+  }
+}
+
+/** Reads a remote user's label from awareness, falling back to something sane. */
+function userOf(state: Record<string, unknown>): RemoteUser {
+  const user = state.user as Partial<RemoteUser> | undefined;
+  const color = typeof user?.color === "string" && /^#[0-9a-f]{6}$/i.test(user.color) ? user.color : "#6b7280";
+  const name = typeof user?.name === "string" && user.name.trim() ? user.name : "Someone";
+  return { name, color };
+}
+
+function selectionMark(color: string): Decoration {
+  return Decoration.mark({ class: "cm-remote-selection", attributes: { style: `background-color: ${color}33` } });
+}
+
+/** Builds the plugin for one Y.Text and the awareness that carries cursors. */
+export function remoteCursors(ytext: Y.Text, awareness: Awareness): Extension {
+  const doc = ytext.doc as Y.Doc;
+
+  class RemoteCursorsPlugin implements PluginValue {
+    decorations: DecorationSet = RangeSet.empty;
+    private readonly onChange: (change: { added: number[]; updated: number[]; removed: number[] }) => void;
+
+    constructor(private readonly view: EditorView) {
+      this.onChange = ({ added, updated, removed }) => {
+        // Redraw only for other people's changes; our own cursor is drawn by CodeMirror.
+        if ([...added, ...updated, ...removed].some((id) => id !== doc.clientID)) view.dispatch({});
+      };
+      awareness.on("change", this.onChange);
+      this.decorations = this.build();
+    }
+
+    update(update: ViewUpdate): void {
+      this.publishOwnCursor(update);
+      this.decorations = this.build();
+    }
+
+    destroy(): void {
+      awareness.off("change", this.onChange);
+    }
+
+    /** Writes our selection to awareness when it moved (only while focused). */
+    private publishOwnCursor(update: ViewUpdate): void {
+      const local = awareness.getLocalState();
+      if (local == null) return;
+      const focused = update.view.hasFocus && update.view.dom.ownerDocument.hasFocus();
+      if (!focused) return;
+      const sel = update.state.selection.main;
+      const anchor = Y.createRelativePositionFromTypeIndex(ytext, sel.anchor);
+      const head = Y.createRelativePositionFromTypeIndex(ytext, sel.head);
+      const current = local.cursor as CursorJson | null | undefined;
+      if (
+        current &&
+        Y.compareRelativePositions(Y.createRelativePositionFromJSON(current.anchor), anchor) &&
+        Y.compareRelativePositions(Y.createRelativePositionFromJSON(current.head), head)
+      ) {
+        return;
+      }
+      awareness.setLocalStateField("cursor", { anchor: Y.relativePositionToJSON(anchor), head: Y.relativePositionToJSON(head) });
+    }
+
+    private build(): DecorationSet {
+      const ranges = [];
+      const length = this.view.state.doc.length;
+      for (const [clientId, state] of awareness.getStates()) {
+        if (clientId === doc.clientID) continue;
+        const cursor = state.cursor as CursorJson | null | undefined;
+        if (!cursor?.anchor || !cursor.head) continue;
+        const anchor = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(cursor.anchor), doc);
+        const head = Y.createAbsolutePositionFromRelativePosition(Y.createRelativePositionFromJSON(cursor.head), doc);
+        if (!anchor || !head || anchor.type !== ytext || head.type !== ytext) continue;
+        const user = userOf(state);
+        const from = Math.min(anchor.index, head.index, length);
+        const to = Math.min(Math.max(anchor.index, head.index), length);
+        if (from < to) ranges.push(selectionMark(user.color).range(from, to));
+        const at = Math.min(head.index, length);
+        ranges.push(Decoration.widget({ widget: new CaretWidget(user, clientId), side: head.index > anchor.index ? -1 : 1 }).range(at));
+      }
+      return Decoration.set(ranges, true);
+    }
+  }
+
+  return [ViewPlugin.fromClass(RemoteCursorsPlugin, { decorations: (v) => v.decorations }), remoteCursorTheme];
+}
+
+const remoteCursorTheme = EditorView.baseTheme({
+  ".cm-remote-caret": {
+    position: "relative",
+    borderLeft: "2px solid",
+    marginLeft: "-1px",
+    marginRight: "-1px",
+  },
+  ".cm-remote-caret-label": {
+    position: "absolute",
+    bottom: "100%",
+    left: "-2px",
+    padding: "0 4px",
+    borderRadius: "3px 3px 3px 0",
+    font: "600 11px/16px system-ui, sans-serif",
+    whiteSpace: "nowrap",
+    userSelect: "none",
+    pointerEvents: "none",
+    zIndex: "10",
+  },
+});

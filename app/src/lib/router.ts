@@ -1,0 +1,63 @@
+/**
+ * Client-side routing over the History API: `/` is home, `/r/<room>` a room.
+ * No router library: two routes and a popstate listener are all we need.
+ */
+import { type MouseEvent, useSyncExternalStore } from "react";
+import { isValidRoomId } from "../../../party/protocol";
+
+/** What the current URL shows. */
+export type Route = { page: "home" } | { page: "room"; roomId: string } | { page: "not-found"; path: string };
+
+const listeners = new Set<() => void>();
+
+function notify(): void {
+  for (const listener of listeners) listener();
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  window.addEventListener("popstate", listener);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener("popstate", listener);
+  };
+}
+
+/** Parses a pathname into a route; an invalid room id is "not found", not a crash. */
+export function parseRoute(pathname: string): Route {
+  if (pathname === "/" || pathname === "") return { page: "home" };
+  const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
+  if (match?.[1]) {
+    const roomId = decodeURIComponent(match[1]);
+    if (isValidRoomId(roomId)) return { page: "room", roomId };
+  }
+  return { page: "not-found", path: pathname };
+}
+
+/** The path of a room's page. */
+export function roomPath(roomId: string): string {
+  return `/r/${encodeURIComponent(roomId)}`;
+}
+
+/** Goes to `path` without a page load (pushState), or replaces the entry. */
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) history.replaceState(null, "", path);
+  else history.pushState(null, "", path);
+  notify();
+}
+
+/**
+ * Click handler for in-app links: plain left clicks navigate in place, while
+ * modified clicks (new tab, new window) keep the browser's behaviour.
+ */
+export function onLinkClick(event: MouseEvent<HTMLAnchorElement>): void {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  navigate(event.currentTarget.getAttribute("href") ?? "/");
+}
+
+/** The current route; re-renders on navigation and back/forward. */
+export function useRoute(): Route {
+  const pathname = useSyncExternalStore(subscribe, () => location.pathname);
+  return parseRoute(pathname);
+}

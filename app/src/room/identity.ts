@@ -1,0 +1,96 @@
+/**
+ * Who this browser is in a room: a stable clientId (kept in localStorage, so
+ * every tab of one browser folds into one person) plus a readable random
+ * name and a colour the person can change later.
+ */
+import { LIMITS } from "../../../party/protocol";
+import type { KeyValueStore } from "./pending";
+import type { Identity } from "./types";
+
+const ADJECTIVES = ["Quiet", "Brave", "Clever", "Gentle", "Swift", "Sunny", "Witty", "Calm", "Lucky", "Bold", "Merry", "Nimble", "Curious", "Jolly", "Keen", "Misty"];
+const ANIMALS = ["Otter", "Fox", "Heron", "Badger", "Lynx", "Panda", "Falcon", "Koala", "Marten", "Puffin", "Walrus", "Gecko", "Bison", "Ibex", "Owl", "Seal"];
+/** Readable on white and on dark backgrounds; cursor labels use them too. */
+export const COLORS = ["#e03131", "#c2255c", "#9c36b5", "#6741d9", "#3b5bdb", "#1971c2", "#0c8599", "#099268", "#2f9e44", "#66a80f", "#e8590c", "#f08c00"];
+
+const STORAGE_KEY = "partyroom:identity";
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
+
+/**
+ * A random id valid as a clientId or chat message id (`[A-Za-z0-9_-]`).
+ * Uses getRandomValues, which (unlike randomUUID) also works on plain-http origins.
+ */
+export function randomId(length = 16): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+  const bytes = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(bytes);
+  let out = "";
+  for (const b of bytes) out += alphabet[b & 63];
+  return out;
+}
+
+/** A name like "Quiet Otter" and a palette colour. `random` is injectable for tests. */
+export function randomPersona(random: () => number = Math.random): Pick<Identity, "name" | "color"> {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  return { name: `${pick(ADJECTIVES)} ${pick(ANIMALS)}`, color: pick(COLORS) };
+}
+
+/** The default localStorage, or null where there is none or it is blocked (Node, privacy modes). */
+export function browserStorage(): KeyValueStore | null {
+  try {
+    const storage = (globalThis as { localStorage?: KeyValueStore }).localStorage;
+    return storage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Trims a display name to what the server accepts, or null if nothing is left. */
+export function cleanName(name: string): string | null {
+  const trimmed = name.trim().slice(0, LIMITS.nameMax).trim();
+  return trimmed.length > 0 ? trimmed : null;
+}
+
+/** True for a `#rrggbb` colour, the only form the server accepts. */
+export function isColor(color: string): boolean {
+  return COLOR_PATTERN.test(color);
+}
+
+/**
+ * The identity saved in `storage` (default: localStorage), created and saved
+ * on first use. Without storage (Node) a fresh identity is returned each call.
+ */
+export function loadIdentity(storage: KeyValueStore | null = browserStorage()): Identity {
+  const saved = readSaved(storage);
+  if (saved) return saved;
+  const identity: Identity = { clientId: randomId(), ...randomPersona() };
+  saveIdentity(identity, storage);
+  return identity;
+}
+
+/** Saves name/colour changes so the next visit keeps them. */
+export function saveIdentity(identity: Identity, storage: KeyValueStore | null = browserStorage()): void {
+  try {
+    storage?.setItem(STORAGE_KEY, JSON.stringify(identity));
+  } catch {
+    // Storage full or blocked: the identity just does not persist.
+  }
+}
+
+function readSaved(storage: KeyValueStore | null): Identity | null {
+  try {
+    const raw = storage?.getItem(STORAGE_KEY);
+    if (!raw) return null;
+    const data = JSON.parse(raw) as Record<string, unknown>;
+    const { clientId, name, color } = data;
+    if (typeof clientId !== "string" || !ID_PATTERN.test(clientId)) return null;
+    const persona = randomPersona();
+    return {
+      clientId,
+      name: (typeof name === "string" && cleanName(name)) || persona.name,
+      color: typeof color === "string" && isColor(color) ? color : persona.color,
+    };
+  } catch {
+    return null;
+  }
+}
