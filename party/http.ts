@@ -62,6 +62,9 @@ export function httpError(code: ErrorCode, message: string, headers: Record<stri
   return json({ error: { code, message } } satisfies HttpError, statusOf[code] ?? 400, headers);
 }
 
+/** Bodies up to this size are read and discarded before a 413; larger ones are refused at once. */
+const DRAIN_MAX_BYTES = 1024 * 1024;
+
 const seqParam = z.coerce.number().int().min(0);
 const limitParam = z.coerce.number().int().min(1).max(LIMITS.pageMax);
 
@@ -146,7 +149,12 @@ async function getMessages(url: URL, room: HttpRoom): Promise<Response> {
 
 async function postMessage(req: Request, room: HttpRoom): Promise<Response> {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > LIMITS.httpBodyBytes) return httpError("too_large", `bodies are limited to ${LIMITS.httpBodyBytes} bytes`);
+  if (declared > LIMITS.httpBodyBytes) {
+    // Drain a moderately large body before answering: answering mid-upload makes
+    // many clients report a reset connection instead of the 413.
+    if (declared <= DRAIN_MAX_BYTES) await req.arrayBuffer().catch(() => undefined);
+    return httpError("too_large", `bodies are limited to ${LIMITS.httpBodyBytes} bytes`);
+  }
   const body = await req.text();
   if (new TextEncoder().encode(body).byteLength > LIMITS.httpBodyBytes) {
     return httpError("too_large", `bodies are limited to ${LIMITS.httpBodyBytes} bytes`);

@@ -35,7 +35,7 @@ test("an unsupported protocol version gets a clear close, not silence", async ()
   client.send({ type: "hello", v: 99, clientId: "abc", name: "X", color: "#000000" });
   const { code, reason } = await client.waitClose();
   assert.equal(code, CloseCode.VersionMismatch.code);
-  assert.match(reason, /protocol 99 unsupported/);
+  assert.match(reason, /unsupported protocol version 99/);
 });
 
 test("messages before hello are refused with a typed error and the socket stays usable", async () => {
