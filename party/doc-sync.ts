@@ -56,6 +56,11 @@ export class DocSync {
   addPeer(peer: YjsPeer): void {
     if (this.peers.has(peer)) return;
     this.peers.set(peer, new Set());
+    this.greet(peer);
+  }
+
+  /** Sends sync step 1 and every awareness state: the start of a sync, or a restart of one. */
+  greet(peer: YjsPeer): void {
     const step1 = encoding.createEncoder();
     encoding.writeVarUint(step1, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(step1, this.doc);

@@ -7,6 +7,8 @@ import { z } from "zod";
 import type { ChatLog } from "./chat";
 import type { DocStats } from "./doc-store";
 import type { Presence } from "./presence";
+import type { Outbox } from "./outbox";
+import { POLL_WAIT_MAX_MS, pollResponse, sseResponse, type StreamHooks } from "./http-transport";
 import {
   DOC_TEXT_NAME,
   type ChatMessage,
@@ -29,12 +31,25 @@ export interface HttpRoom {
   /** Posts like a socket chat: persisted, acked, broadcast. */
   postChat(input: HttpChat): Promise<{ message: ChatMessage; duplicate: boolean } | { error: ErrorCode; message: string }>;
   internals(): Record<string, number>;
+  /** Starts an HTTP session with a hello frame (the welcome is its first event). */
+  openSession(hello: string, transport: "sse" | "poll"): Promise<{ id: string; heartbeatMs: number; ttlMs: number } | { error: ErrorCode; message: string }>;
+  httpSession(id: string): HttpSession | undefined;
+}
+
+/** An open HTTP session as the transports see it. */
+export interface HttpSession {
+  readonly outbox: Outbox;
+  /** Hands one client frame to the room, in order with the session's others. */
+  deliver(frame: string | Uint8Array): Promise<void>;
+  hooks(kind: "sse" | "poll"): StreamHooks;
+  readonly keepAliveMs: number;
+  end(): void;
 }
 
 const CORS = {
   "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, POST, OPTIONS",
-  "access-control-allow-headers": "content-type",
+  "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
+  "access-control-allow-headers": "content-type, last-event-id",
   "access-control-max-age": "600",
 };
 
@@ -43,6 +58,8 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   bad_message: 400,
   bad_room: 400,
   not_found: 404,
+  session_gone: 404,
+  unsupported_version: 426,
   method_not_allowed: 405,
   too_large: 413,
   rate_limited: 429,
@@ -107,9 +124,69 @@ async function route(req: Request, room: HttpRoom): Promise<Response> {
         headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...CORS },
       });
     }
-    default:
+    case "/sessions":
+      if (req.method !== "POST") return methodNotAllowed("POST");
+      return openSession(req, url, room);
+    default: {
+      const m = /^\/sessions\/([0-9a-f-]{36})(\/events|\/poll)?$/.exec(path);
+      if (m) return sessionRoute(req, url, room, m[1]!, m[2] ?? "");
       return httpError("not_found", `no such endpoint: ${path}`);
+    }
   }
+}
+
+async function openSession(req: Request, url: URL, room: HttpRoom): Promise<Response> {
+  const body = await readBody(req, LIMITS.textFrameBytes);
+  if (body instanceof Response) return body;
+  const transport = url.searchParams.get("transport") === "poll" ? "poll" : "sse";
+  const result = await room.openSession(new TextDecoder().decode(body), transport);
+  if ("error" in result) return httpError(result.error, result.message);
+  const base = `/parties/${ROOM_PARTY}/${room.roomId}/sessions/${result.id}`;
+  return json({ session: result.id, send: base, events: `${base}/events`, poll: `${base}/poll`, heartbeatMs: result.heartbeatMs, ttlMs: result.ttlMs }, 201);
+}
+
+async function sessionRoute(req: Request, url: URL, room: HttpRoom, id: string, sub: string): Promise<Response> {
+  const session = room.httpSession(id);
+  if (!session) return httpError("session_gone", "this session has ended; open a new one (hello again with lastSeq)");
+  if (sub === "") {
+    if (req.method === "DELETE") {
+      session.end();
+      return new Response(null, { status: 204, headers: CORS });
+    }
+    if (req.method !== "POST") return methodNotAllowed("POST, DELETE");
+    const binary = (req.headers.get("content-type") ?? "").startsWith("application/octet-stream");
+    const body = await readBody(req, binary ? LIMITS.binaryFrameBytes : LIMITS.textFrameBytes);
+    if (body instanceof Response) return body;
+    // Errors about the frame itself come back as `error` events on the stream, as over a socket.
+    await session.deliver(binary ? body : new TextDecoder().decode(body));
+    return json({ ok: true, last: session.outbox.lastId }, 202);
+  }
+  if (req.method !== "GET") return methodNotAllowed("GET");
+  if (sub === "/events") {
+    const from = req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId") ?? "0";
+    const lastEventId = seqParam.safeParse(from);
+    if (!lastEventId.success) return httpError("bad_message", "Last-Event-ID must be a non-negative integer");
+    return sseResponse(session.outbox, lastEventId.data, session.hooks("sse"), CORS, session.keepAliveMs);
+  }
+  const after = seqParam.safeParse(url.searchParams.get("after") ?? "0");
+  const wait = z.coerce.number().min(0).max(POLL_WAIT_MAX_MS / 1000).safeParse(url.searchParams.get("wait") ?? "20");
+  if (!after.success) return httpError("bad_message", "after must be a non-negative integer");
+  if (!wait.success) return httpError("bad_message", `wait must be 0 to ${POLL_WAIT_MAX_MS / 1000} seconds`);
+  return pollResponse(session.outbox, after.data, wait.data * 1000, session.hooks("poll"), CORS);
+}
+
+/** Reads a body of at most `max` bytes, or answers 413. */
+async function readBody(req: Request, max: number): Promise<Uint8Array | Response> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > max) {
+    // Drain a moderately large body before answering: answering mid-upload makes
+    // many clients report a reset connection instead of the 413.
+    if (declared <= DRAIN_MAX_BYTES) await req.arrayBuffer().catch(() => undefined);
+    return httpError("too_large", `bodies here are limited to ${max} bytes`);
+  }
+  const body = new Uint8Array(await req.arrayBuffer());
+  if (body.byteLength > max) return httpError("too_large", `bodies here are limited to ${max} bytes`);
+  return body;
 }
 
 function methodNotAllowed(allow: string): Response {
@@ -148,17 +225,9 @@ async function getMessages(url: URL, room: HttpRoom): Promise<Response> {
 }
 
 async function postMessage(req: Request, room: HttpRoom): Promise<Response> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > LIMITS.httpBodyBytes) {
-    // Drain a moderately large body before answering: answering mid-upload makes
-    // many clients report a reset connection instead of the 413.
-    if (declared <= DRAIN_MAX_BYTES) await req.arrayBuffer().catch(() => undefined);
-    return httpError("too_large", `bodies are limited to ${LIMITS.httpBodyBytes} bytes`);
-  }
-  const body = await req.text();
-  if (new TextEncoder().encode(body).byteLength > LIMITS.httpBodyBytes) {
-    return httpError("too_large", `bodies are limited to ${LIMITS.httpBodyBytes} bytes`);
-  }
+  const raw = await readBody(req, LIMITS.httpBodyBytes);
+  if (raw instanceof Response) return raw;
+  const body = new TextDecoder().decode(raw);
   let data: unknown;
   try {
     data = JSON.parse(body);

@@ -153,6 +153,8 @@ export type ErrorCode =
   | "bad_room"
   | "not_found"
   | "method_not_allowed"
+  | "session_gone"
+  | "unsupported_version"
   | "internal";
 
 export type PresenceDelta = {

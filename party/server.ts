@@ -12,24 +12,24 @@
 import type * as Party from "partykit/server";
 import { ChatLog, type NewMessage } from "./chat";
 import { CloseCode } from "./close-codes";
-import { DocSync, type YjsPeer } from "./doc-sync";
+import { DocSync } from "./doc-sync";
 import { DocStore } from "./doc-store";
-import { handleHttp, httpError, type HttpRoom } from "./http";
-import { BucketMap, StrikeWindow, TokenBucket } from "./limits";
+import { handleHttp, httpError, type HttpRoom, type HttpSession } from "./http";
+import { Outbox } from "./outbox";
+import { BucketMap } from "./limits";
 import { Presence, type PresencePatch } from "./presence";
+import { type Link, newSession, type Session } from "./session";
+import { type Timing, timingFrom } from "./timing";
 import {
   assertNever,
   type ChatMessage,
   type ClientMessage,
   type ErrorCode,
-  HEARTBEAT_INTERVAL_MS,
-  HELLO_TIMEOUT_MS,
   type HttpChat,
   HTTP_RATE_LIMIT,
   isValidRoomId,
   LIMITS,
   parseClientMessage,
-  PRESENCE_TTL_MS,
   PROTOCOL_VERSION,
   type PresenceDelta,
   RATE_LIMIT,
@@ -37,58 +37,28 @@ import {
   SUPPORTED_VERSIONS,
 } from "./protocol";
 
-/**
- * A socket's life: `pending` until its first frame; then `app` (said hello:
- * JSON + Yjs) or `yjs` (a stock Yjs provider: binary only, never sent text).
- */
-type Session = {
-  readonly id: string;
-  readonly conn: Party.Connection;
-  kind: "pending" | "app" | "yjs";
-  readonly connectedAt: number;
-  lastSeen: number;
-  clientId?: string;
-  readonly bucket: TokenBucket;
-  readonly binaryBucket: TokenBucket;
-  readonly strikes: StrikeWindow;
-  readonly peer: YjsPeer;
-  /** Frames of one socket are handled strictly in order (see onMessage). */
-  queue: Promise<void>;
-};
+/** Most HTTP sessions one room keeps at once. */
+const MAX_HTTP_SESSIONS = 2_000;
 
 /** Extra time past a deadline before the alarm fires, so a beat on the edge still counts. */
 const SWEEP_GRACE_MS = 250;
 
 type LoadedDoc = { store: DocStore; sync: DocSync };
 
-/** Presence timing; the defaults are the protocol's, env vars may shorten them (tests, demos). */
-type Timing = { heartbeatMs: number; ttlMs: number; helloTimeoutMs: number };
-
-/**
- * Reads HEARTBEAT_INTERVAL_MS / PRESENCE_TTL_MS / HELLO_TIMEOUT_MS (`--var` or
- * partykit.json vars). The TTL is kept at two heartbeats or more, so one lost
- * beat never makes anyone leave.
- */
-function timingFrom(env: Record<string, unknown>): Timing {
-  const num = (key: string, fallback: number) => {
-    const n = Number(env[key]);
-    return Number.isFinite(n) && n >= 100 ? n : fallback;
-  };
-  const heartbeatMs = num("HEARTBEAT_INTERVAL_MS", HEARTBEAT_INTERVAL_MS);
-  const ttlMs = Math.max(num("PRESENCE_TTL_MS", PRESENCE_TTL_MS), 2 * heartbeatMs);
-  return { heartbeatMs, ttlMs, helloTimeoutMs: num("HELLO_TIMEOUT_MS", HELLO_TIMEOUT_MS) };
-}
-
 export default class Room implements Party.Server {
   readonly options: Party.ServerOptions = { hibernate: false };
 
-  private readonly sessions = new Map<Party.Connection, Session>();
+  /** Every live session, keyed by its socket (WebSocket) or its outbox (HTTP). */
+  private readonly sessions = new Map<object, Session>();
   private readonly timing: Timing;
   private readonly presence: Presence;
   private chat!: ChatLog;
   private docLoad: Promise<LoadedDoc> | null = null;
   private alarmAt: number | null = null;
   private readonly httpBuckets = new BucketMap(HTTP_RATE_LIMIT.burst, HTTP_RATE_LIMIT.perSecond);
+  /** HTTP sessions (SSE / long polling) by session id, and their open requests. */
+  private readonly httpSessions = new Map<string, Session>();
+  private readonly openRequests = { sse: 0, poll: 0 };
 
   constructor(readonly room: Party.Room) {
     this.timing = timingFrom(room.env);
@@ -119,19 +89,11 @@ export default class Room implements Party.Server {
       conn.close(CloseCode.BadRoom.code, CloseCode.BadRoom.reason);
       return;
     }
-    const now = Date.now();
-    const session: Session = {
-      id: crypto.randomUUID(),
-      conn,
-      kind: "pending",
-      connectedAt: now,
-      lastSeen: now,
-      bucket: new TokenBucket(RATE_LIMIT.burst, RATE_LIMIT.perSecond, now),
-      binaryBucket: new TokenBucket(RATE_LIMIT.binaryBurst, RATE_LIMIT.binaryPerSecond, now),
-      strikes: new StrikeWindow(RATE_LIMIT.strikes, RATE_LIMIT.strikeWindowMs),
-      peer: { sendBinary: (data) => this.sendRaw(session, data) },
-      queue: Promise.resolve(),
+    const link: Link = {
+      send: (data) => conn.send(data),
+      close: (code, reason) => conn.close(code, reason),
     };
+    const session = newSession(conn, link, "websocket", Date.now(), (s, data) => this.sendRaw(s, data));
     this.sessions.set(conn, session);
     void this.armSweep();
   }
@@ -143,7 +105,7 @@ export default class Room implements Party.Server {
    * classify it as a plain Yjs socket. Each socket's frames therefore run in
    * arrival order, one at a time; different sockets still interleave.
    */
-  onMessage(message: string | ArrayBuffer | ArrayBufferView, conn: Party.Connection): Promise<void> {
+  onMessage(message: string | ArrayBuffer | ArrayBufferView, conn: Party.Connection | Outbox): Promise<void> {
     const session = this.sessions.get(conn);
     if (!session) return Promise.resolve();
     session.queue = session.queue.then(() => this.handleFrame(session, message));
@@ -151,7 +113,7 @@ export default class Room implements Party.Server {
   }
 
   private async handleFrame(session: Session, message: string | ArrayBuffer | ArrayBufferView): Promise<void> {
-    if (!this.sessions.has(session.conn)) return;
+    if (!this.sessions.has(session.key)) return;
     const now = Date.now();
     session.lastSeen = now;
     if (session.kind === "app") this.presence.touch(session.id, now);
@@ -181,7 +143,7 @@ export default class Room implements Party.Server {
     if (session.kind === "pending") session.kind = "yjs";
     if (!session.binaryBucket.take(now)) this.strike(session, now);
     const { sync } = await this.loadDoc();
-    if (!this.sessions.has(session.conn)) return;
+    if (!this.sessions.has(session.key)) return;
     if (!sync.hasPeer(session.peer)) sync.addPeer(session.peer);
     const result = sync.receive(session.peer, bytes);
     if (!result.ok) {
@@ -224,27 +186,14 @@ export default class Room implements Party.Server {
         // Read the page first: from here to the welcome nothing awaits, so no
         // broadcast can reach this socket before its welcome.
         const page = msg.lastSeq === undefined ? await this.chat.latest(LIMITS.welcomeLatest) : await this.chat.after(msg.lastSeq, LIMITS.pageMax);
-        if (!this.sessions.has(session.conn) || session.kind !== "pending") return;
+        if (!this.sessions.has(session.key) || session.kind !== "pending") return;
         session.kind = "app";
         session.clientId = msg.clientId;
         const delta = this.presence.join(session.id, { clientId: msg.clientId, name: msg.name, color: msg.color, status: msg.status ?? "active" }, now);
-        this.send(session, {
-          type: "welcome",
-          v: PROTOCOL_VERSION,
-          roomId: this.room.id,
-          connectionId: session.id,
-          // The current seq, which may be past the page's last message if a post
-          // landed while the page was read: the client then fills the gap by `sync`.
-          seq: this.chat.seq,
-          presence: this.presence.people(),
-          messages: page.messages,
-          heartbeatMs: this.timing.heartbeatMs,
-          ttlMs: this.timing.ttlMs,
-          serverTime: now,
-        });
+        this.sendWelcome(session, page.messages, now);
         this.broadcastPresence(delta, session);
         const { sync } = await this.loadDoc();
-        if (this.sessions.has(session.conn) && !sync.hasPeer(session.peer)) sync.addPeer(session.peer);
+        if (this.sessions.has(session.key) && !sync.hasPeer(session.peer)) sync.addPeer(session.peer);
         void this.armSweep();
         return;
       }
@@ -290,6 +239,23 @@ export default class Room implements Party.Server {
       default:
         assertNever(msg);
     }
+  }
+
+  private sendWelcome(session: Session, messages: ChatMessage[], now: number): void {
+    this.send(session, {
+      type: "welcome",
+      v: PROTOCOL_VERSION,
+      roomId: this.room.id,
+      connectionId: session.id,
+      // The current seq, which may be past the page's last message if a post
+      // landed while the page was read: the client then fills the gap by `sync`.
+      seq: this.chat.seq,
+      presence: this.presence.people(),
+      messages,
+      heartbeatMs: this.timing.heartbeatMs,
+      ttlMs: this.timing.ttlMs,
+      serverTime: now,
+    });
   }
 
   /**
@@ -379,6 +345,8 @@ export default class Room implements Party.Server {
         text: input.text,
       });
     },
+    openSession: (hello, transport) => room.openHttpSession(hello, transport),
+    httpSession: (id) => room.httpSessionHandle(id),
     internals: () => {
       const kinds = { pending: 0, app: 0, yjs: 0 };
       for (const s of room.sessions.values()) kinds[s.kind]++;
@@ -391,10 +359,74 @@ export default class Room implements Party.Server {
         yjsPeers: room.loadedSync?.peerCount ?? 0,
         chatInMemory: room.chat.inMemory,
         httpRateBuckets: room.httpBuckets.size,
+        httpSessions: room.httpSessions.size,
+        sseStreams: room.openRequests.sse,
+        pendingPolls: room.openRequests.poll,
+        outboxEvents: [...room.httpSessions.values()].reduce((n, s) => n + (s.key as Outbox).size, 0),
         alarmAt: room.alarmAt ?? 0,
       };
     },
   }))(this);
+
+  // ------------------------------------------------------------ HTTP sessions (SSE, long polling)
+
+  /**
+   * Opens an HTTP session from a hello. Its frames go to an Outbox that SSE
+   * streams and polls read; from here on it is a session like any socket.
+   */
+  private async openHttpSession(raw: string, transport: "sse" | "poll"): Promise<{ id: string; heartbeatMs: number; ttlMs: number } | { error: ErrorCode; message: string }> {
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) return { error: parsed.code, message: parsed.message };
+    if (parsed.message.type !== "hello") return { error: "hello_required", message: "open a session with a hello message" };
+    if (!SUPPORTED_VERSIONS.includes(parsed.message.v)) {
+      return { error: "unsupported_version", message: `${CloseCode.VersionMismatch.reason} ${parsed.message.v}; this room speaks ${SUPPORTED_VERSIONS.join(", ")}` };
+    }
+    if (this.httpSessions.size >= MAX_HTTP_SESSIONS) return { error: "rate_limited", message: "too many HTTP sessions in this room; retry later" };
+    const outbox = new Outbox();
+    const link: Link = { send: (data) => outbox.push(data), close: (code, reason) => outbox.close(code, reason) };
+    const session = newSession(outbox, link, transport, Date.now(), (s, data) => this.sendRaw(s, data));
+    this.sessions.set(outbox, session);
+    this.httpSessions.set(session.id, session);
+    await this.onMessage(raw, outbox);
+    void this.armSweep();
+    return { id: session.id, heartbeatMs: this.timing.heartbeatMs, ttlMs: this.timing.ttlMs };
+  }
+
+  private httpSessionHandle(id: string): HttpSession | undefined {
+    const session = this.httpSessions.get(id);
+    if (!session) return undefined;
+    const outbox = session.key as Outbox;
+    return {
+      outbox,
+      keepAliveMs: this.timing.sseKeepAliveMs,
+      deliver: (frame) => this.onMessage(frame, outbox),
+      hooks: (kind) => {
+        session.transport = kind;
+        this.openRequests[kind]++;
+        return {
+          onGap: () => this.resnapshot(session),
+          onEnd: () => this.openRequests[kind]--,
+        };
+      },
+      end: () => this.close(session, { code: 1000, reason: "closed by the client" }),
+    };
+  }
+
+  /**
+   * A client resumed from before what its outbox still holds: instead of a
+   * partial replay it gets a fresh start, a welcome (presence, seq, latest
+   * chat; it fills chat gaps by seq) and a new Yjs sync.
+   */
+  private resnapshot(session: Session): number {
+    const outbox = session.key as Outbox;
+    outbox.clear();
+    const from = outbox.lastId;
+    void this.chat.latest(LIMITS.welcomeLatest).then((page) => {
+      this.sendWelcome(session, page.messages, Date.now());
+      this.loadedSync?.greet(session.peer);
+    });
+    return from;
+  }
 
   // ------------------------------------------------------------ plumbing
 
@@ -410,10 +442,11 @@ export default class Room implements Party.Server {
     return this.docLoad;
   }
 
-  private endSession(conn: Party.Connection): void {
-    const session = this.sessions.get(conn);
+  private endSession(key: object): void {
+    const session = this.sessions.get(key);
     if (!session) return;
-    this.sessions.delete(conn);
+    this.sessions.delete(key);
+    this.httpSessions.delete(session.id);
     this.loadedSync?.removePeer(session.peer);
     if (session.kind === "app") this.broadcastPresence(this.presence.leave(session.id));
   }
@@ -429,9 +462,9 @@ export default class Room implements Party.Server {
   }
 
   private close(session: Session, how: { code: number; reason: string }): void {
-    this.endSession(session.conn);
+    this.endSession(session.key);
     try {
-      session.conn.close(how.code, how.reason);
+      session.link.close(how.code, how.reason);
     } catch {
       // Already closed: nothing to do.
     }
@@ -443,9 +476,9 @@ export default class Room implements Party.Server {
 
   private sendRaw(session: Session, data: string | Uint8Array): void {
     try {
-      session.conn.send(data);
+      session.link.send(data);
     } catch {
-      this.endSession(session.conn);
+      this.endSession(session.key);
     }
   }
 

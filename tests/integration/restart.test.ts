@@ -30,7 +30,7 @@ test("after kill -9 and a restart, chat history, sequence numbers and the docume
   await until(async () => (await fetch(`${server.http}/parties/main/${room}/doc`).then((r) => r.text())) === expected, "the server to hold all edits");
   const socket = provider.ws;
   provider.destroy();
-  socket?.terminate();
+  (socket as unknown as WebSocket | null)?.terminate();
   doc.destroy();
   client.terminate();
 
