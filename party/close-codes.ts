@@ -6,10 +6,14 @@
 export const CloseCode = {
   /** The room id in the URL is not `[A-Za-z0-9_-]{1,64}`. */
   BadRoom: { code: 4400, reason: "invalid room id" },
-  /** Reserved for access control: no or bad credentials. */
+  /** No token where the room needs one, or a forged or malformed one. */
   Unauthorized: { code: 4401, reason: "unauthorized" },
-  /** Reserved for access control: credentials do not allow this room. */
+  /** The connection's token expired and was not refreshed in time. */
+  TokenExpired: { code: 4401, reason: "token expired" },
+  /** The token is for another room. */
   Forbidden: { code: 4403, reason: "forbidden" },
+  /** The page's origin is not on the room's allow-list. */
+  OriginNotAllowed: { code: 4403, reason: "origin not allowed" },
   /** No hello in time, or presence TTL expired without a heartbeat. */
   HelloTimeout: { code: 4408, reason: "no hello within the timeout" },
   HeartbeatTimeout: { code: 4408, reason: "no heartbeat within the presence TTL" },

@@ -24,7 +24,8 @@ export interface YjsPeer {
   sendBinary(data: Uint8Array): void;
 }
 
-export type ReceiveResult = { ok: true } | { ok: false; reason: string };
+/** `dropped`: a read-only peer sent a document change, which was ignored. */
+export type ReceiveResult = { ok: true; dropped?: boolean } | { ok: false; reason: string };
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
@@ -99,7 +100,8 @@ export class DocSync {
             syncProtocol.writeSyncStep2(reply, this.doc, decoding.readVarUint8Array(decoder));
           } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
             const update = decoding.readVarUint8Array(decoder);
-            if (!readOnly) Y.applyUpdate(this.doc, update, peer);
+            if (readOnly) return { ok: true, dropped: update.byteLength > 2 };
+            Y.applyUpdate(this.doc, update, peer);
           } else {
             return { ok: false, reason: `unknown sync message ${syncType}` };
           }

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { ChatLog } from "./chat";
 import type { DocStats } from "./doc-store";
+import { type Grant, grantFrom } from "./auth";
 import type { Presence } from "./presence";
 import type { Outbox } from "./outbox";
 import { POLL_WAIT_MAX_MS, pollResponse, sseResponse, type StreamHooks } from "./http-transport";
@@ -29,10 +30,10 @@ export interface HttpRoom {
   readonly presence: Presence;
   doc(): Promise<{ doc: Y.Doc; stats(): Promise<DocStats> }>;
   /** Posts like a socket chat: persisted, acked, broadcast. */
-  postChat(input: HttpChat): Promise<{ message: ChatMessage; duplicate: boolean } | { error: ErrorCode; message: string }>;
+  postChat(input: HttpChat, grant: Grant): Promise<{ message: ChatMessage; duplicate: boolean } | { error: ErrorCode; message: string }>;
   internals(): Record<string, number>;
   /** Starts an HTTP session with a hello frame (the welcome is its first event). */
-  openSession(hello: string, transport: "sse" | "poll"): Promise<{ id: string; heartbeatMs: number; ttlMs: number } | { error: ErrorCode; message: string }>;
+  openSession(hello: string, transport: "sse" | "poll", grant: Grant): Promise<{ id: string; heartbeatMs: number; ttlMs: number } | { error: ErrorCode; message: string }>;
   httpSession(id: string): HttpSession | undefined;
 }
 
@@ -59,6 +60,8 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   bad_room: 400,
   not_found: 404,
   session_gone: 404,
+  unauthorized: 401,
+  forbidden: 403,
   unsupported_version: 426,
   method_not_allowed: 405,
   too_large: 413,
@@ -139,7 +142,7 @@ async function openSession(req: Request, url: URL, room: HttpRoom): Promise<Resp
   const body = await readBody(req, LIMITS.textFrameBytes);
   if (body instanceof Response) return body;
   const transport = url.searchParams.get("transport") === "poll" ? "poll" : "sse";
-  const result = await room.openSession(new TextDecoder().decode(body), transport);
+  const result = await room.openSession(new TextDecoder().decode(body), transport, grantFrom(req.headers));
   if ("error" in result) return httpError(result.error, result.message);
   const base = `/parties/${ROOM_PARTY}/${room.roomId}/sessions/${result.id}`;
   return json({ session: result.id, send: base, events: `${base}/events`, poll: `${base}/poll`, heartbeatMs: result.heartbeatMs, ttlMs: result.ttlMs }, 201);
@@ -236,7 +239,7 @@ async function postMessage(req: Request, room: HttpRoom): Promise<Response> {
   }
   const parsed = httpChatSchema.safeParse(data);
   if (!parsed.success) return httpError("bad_message", z.prettifyError(parsed.error).slice(0, 300));
-  const result = await room.postChat(parsed.data);
+  const result = await room.postChat(parsed.data, grantFrom(req.headers));
   if ("error" in result) {
     return httpError(result.error, result.message, result.error === "rate_limited" ? { "retry-after": "1" } : {});
   }

@@ -131,6 +131,8 @@ export const clientMessageSchema = z.discriminatedUnion("type", [
   }),
   /** Messages after `after` (resume, or filling a detected gap). */
   z.object({ type: z.literal("sync"), after: seq, limit: z.number().int().min(1).max(LIMITS.pageMax).optional() }),
+  /** A fresh token for this connection (refresh before `exp` without reconnecting). */
+  z.object({ type: z.literal("auth"), token: z.string().min(1).max(4096) }),
   /** Older messages before `before` (scrolling up). */
   z.object({ type: z.literal("history"), before: seq, limit: z.number().int().min(1).max(LIMITS.pageMax).optional() }),
 ]);
@@ -154,6 +156,8 @@ export type ErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "session_gone"
+  | "unauthorized"
+  | "forbidden"
   | "unsupported_version"
   | "internal";
 
@@ -183,7 +187,12 @@ export type ServerMessage =
       heartbeatMs: number;
       ttlMs: number;
       serverTime: number;
+      /** What this connection may do: view (read only), chat (and read), edit (everything). */
+      role?: "view" | "chat" | "edit";
+      /** When this connection's token expires (ms since epoch); absent in open rooms. */
+      authExp?: number;
     }
+  | { type: "auth"; role: "view" | "chat" | "edit"; authExp: number }
   | PresenceDelta
   | { type: "chat"; message: ChatMessage }
   | {
@@ -220,7 +229,7 @@ export type ParseResult =
   | { ok: true; message: ClientMessage }
   | { ok: false; code: ErrorCode; message: string; ref?: string };
 
-const knownTypes = new Set<string>(["hello", "heartbeat", "presence", "chat", "sync", "history"]);
+const knownTypes = new Set<string>(["hello", "heartbeat", "presence", "chat", "sync", "history", "auth"]);
 
 /**
  * Parses one text frame. Never throws: every failure is a typed error the

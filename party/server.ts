@@ -10,6 +10,7 @@
  * keyed by the socket object, never by `conn.id`.
  */
 import type * as Party from "partykit/server";
+import { allowedOrigins, can, type Grant, grantFrom, originAllowed, secretOf, tokenOf, verifyToken, withGrant } from "./auth";
 import { ChatLog, type NewMessage } from "./chat";
 import { CloseCode } from "./close-codes";
 import { DocSync } from "./doc-sync";
@@ -65,10 +66,34 @@ export default class Room implements Party.Server {
     this.presence = new Presence(this.timing.ttlMs);
   }
 
-  /** Bad room ids never reach a room over HTTP. WebSockets are closed with 4400 in onConnect. */
-  static onBeforeRequest(req: Party.Request, lobby: Party.Lobby): Party.Request | Response {
+  /**
+   * Every socket is checked here, at the edge, before its room wakes: room id,
+   * origin, token. A refusal is a completed upgrade closed at once with the
+   * documented code (a plain 401 would look like a dropped connection to the
+   * client, which would retry forever).
+   */
+  static async onBeforeConnect(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
+    const request = req as unknown as Request;
+    if (!isValidRoomId(lobby.id)) return refuseSocket(CloseCode.BadRoom);
+    if (!originAllowed(request.headers.get("origin"), allowedOrigins(lobby.env))) return refuseSocket(CloseCode.OriginNotAllowed);
+    const secret = secretOf(lobby.env);
+    if (!secret) return withGrant(request, null) as unknown as Party.Request;
+    const grant = await verifyToken(tokenOf(request), secret, lobby.id);
+    if ("status" in grant) return refuseSocket({ code: grant.code, reason: grant.reason });
+    return withGrant(request, grant) as unknown as Party.Request;
+  }
+
+  /** The same checks for HTTP, answered with JSON errors (400, 401, 403). */
+  static async onBeforeRequest(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
+    const request = req as unknown as Request;
     if (!isValidRoomId(lobby.id)) return httpError("bad_room", "room ids are 1-64 of A-Z a-z 0-9 _ -");
-    return req;
+    if (!originAllowed(request.headers.get("origin"), allowedOrigins(lobby.env))) return httpError("forbidden", CloseCode.OriginNotAllowed.reason);
+    const secret = secretOf(lobby.env);
+    // CORS preflights carry no credentials; the request they announce will.
+    if (!secret || request.method === "OPTIONS") return withGrant(request, null) as unknown as Party.Request;
+    const grant = await verifyToken(tokenOf(request), secret, lobby.id);
+    if ("status" in grant) return httpError(grant.status === 401 ? "unauthorized" : "forbidden", grant.reason);
+    return withGrant(request, grant) as unknown as Party.Request;
   }
 
   async onStart(): Promise<void> {
@@ -84,7 +109,7 @@ export default class Room implements Party.Server {
 
   // ------------------------------------------------------------ sockets
 
-  onConnect(conn: Party.Connection): void {
+  onConnect(conn: Party.Connection, ctx: Party.ConnectionContext): void {
     if (!isValidRoomId(this.room.id)) {
       conn.close(CloseCode.BadRoom.code, CloseCode.BadRoom.reason);
       return;
@@ -93,7 +118,8 @@ export default class Room implements Party.Server {
       send: (data) => conn.send(data),
       close: (code, reason) => conn.close(code, reason),
     };
-    const session = newSession(conn, link, "websocket", Date.now(), (s, data) => this.sendRaw(s, data));
+    const grant = grantFrom((ctx.request as unknown as Request).headers);
+    const session = newSession(conn, link, "websocket", grant, Date.now(), (s, data) => this.sendRaw(s, data));
     this.sessions.set(conn, session);
     void this.armSweep();
   }
@@ -145,8 +171,10 @@ export default class Room implements Party.Server {
     const { sync } = await this.loadDoc();
     if (!this.sessions.has(session.key)) return;
     if (!sync.hasPeer(session.peer)) sync.addPeer(session.peer);
-    const result = sync.receive(session.peer, bytes);
-    if (!result.ok) {
+    const result = sync.receive(session.peer, bytes, !can(session.grant.role, "edit"));
+    if (result.ok && result.dropped && session.kind === "app") {
+      this.send(session, { type: "error", code: "forbidden", message: `a ${session.grant.role} connection cannot edit the document` });
+    } else if (!result.ok) {
       // Stock Yjs sockets must never get a text frame: they only collect strikes.
       if (session.kind === "app") this.send(session, { type: "error", code: "bad_message", message: `Yjs frame refused: ${result.reason}`.slice(0, 300) });
       this.strike(session, now);
@@ -188,8 +216,10 @@ export default class Room implements Party.Server {
         const page = msg.lastSeq === undefined ? await this.chat.latest(LIMITS.welcomeLatest) : await this.chat.after(msg.lastSeq, LIMITS.pageMax);
         if (!this.sessions.has(session.key) || session.kind !== "pending") return;
         session.kind = "app";
-        session.clientId = msg.clientId;
-        const delta = this.presence.join(session.id, { clientId: msg.clientId, name: msg.name, color: msg.color, status: msg.status ?? "active" }, now);
+        // With a token, who you are comes from it, not from what the client says.
+        session.clientId = session.grant.userId || msg.clientId;
+        const name = session.grant.name ?? msg.name;
+        const delta = this.presence.join(session.id, { clientId: session.clientId, name, color: msg.color, status: msg.status ?? "active" }, now);
         this.sendWelcome(session, page.messages, now);
         this.broadcastPresence(delta, session);
         const { sync } = await this.loadDoc();
@@ -203,13 +233,17 @@ export default class Room implements Party.Server {
         return;
       case "presence": {
         const patch: PresencePatch = {};
-        if (msg.name !== undefined) patch.name = msg.name;
+        if (msg.name !== undefined && session.grant.name === undefined) patch.name = msg.name;
         if (msg.color !== undefined) patch.color = msg.color;
         if (msg.status !== undefined) patch.status = msg.status;
         this.broadcastPresence(this.presence.update(session.id, patch, now));
         return;
       }
       case "chat": {
+        if (!can(session.grant.role, "chat")) {
+          this.send(session, { type: "error", code: "forbidden", message: "a view connection cannot post chat", ref: msg.id });
+          return;
+        }
         const person = this.presence.person(session.clientId!);
         const result = await this.acceptChat({
           id: msg.id,
@@ -231,6 +265,9 @@ export default class Room implements Party.Server {
         this.send(session, { type: "messages", for: "sync", ...page, seq: this.chat.seq });
         return;
       }
+      case "auth":
+        await this.refreshAuth(session, msg.token);
+        return;
       case "history": {
         const page = await this.chat.before(msg.before, msg.limit ?? LIMITS.pageDefault);
         this.send(session, { type: "messages", for: "history", ...page, seq: this.chat.seq });
@@ -255,7 +292,32 @@ export default class Room implements Party.Server {
       heartbeatMs: this.timing.heartbeatMs,
       ttlMs: this.timing.ttlMs,
       serverTime: now,
+      role: session.grant.role,
+      ...(Number.isFinite(session.grant.exp) ? { authExp: session.grant.exp } : {}),
     });
+  }
+
+  /**
+   * A token refresh over the open connection: same checks as at the edge.
+   * The user must stay the same; the role and expiry may change.
+   */
+  private async refreshAuth(session: Session, token: string): Promise<void> {
+    const secret = secretOf(this.room.env);
+    if (!secret) {
+      this.send(session, { type: "auth", role: session.grant.role, authExp: 0 });
+      return;
+    }
+    const grant = await verifyToken(token, secret, this.room.id);
+    if ("status" in grant) {
+      this.send(session, { type: "error", code: grant.status === 401 ? "unauthorized" : "forbidden", message: grant.reason, ref: "auth" });
+      return;
+    }
+    if (grant.userId !== session.grant.userId) {
+      this.send(session, { type: "error", code: "forbidden", message: "a refreshed token must be for the same user", ref: "auth" });
+      return;
+    }
+    session.grant = grant;
+    this.send(session, { type: "auth", role: grant.role, authExp: grant.exp });
   }
 
   /**
@@ -288,7 +350,7 @@ export default class Room implements Party.Server {
   private nextDeadline(): number | null {
     let next: number | null = null;
     for (const s of this.sessions.values()) {
-      const at = s.kind === "pending" ? s.connectedAt + this.timing.helloTimeoutMs : s.lastSeen + this.timing.ttlMs;
+      const at = Math.min(s.kind === "pending" ? s.connectedAt + this.timing.helloTimeoutMs : s.lastSeen + this.timing.ttlMs, s.grant.exp);
       if (next === null || at < next) next = at;
     }
     return next;
@@ -307,7 +369,8 @@ export default class Room implements Party.Server {
     // The entries are already gone from presence, so endSession() will not announce them: do it here, once.
     this.broadcastPresence(delta);
     for (const s of [...this.sessions.values()]) {
-      if (s.kind === "pending" && now - s.connectedAt > this.timing.helloTimeoutMs) this.close(s, CloseCode.HelloTimeout);
+      if (now >= s.grant.exp) this.close(s, CloseCode.TokenExpired);
+      else if (s.kind === "pending" && now - s.connectedAt > this.timing.helloTimeoutMs) this.close(s, CloseCode.HelloTimeout);
       else if (s.kind === "yjs" && now - s.lastSeen > this.timing.ttlMs) this.close(s, CloseCode.HeartbeatTimeout);
       else if (gone.has(s.id)) this.close(s, CloseCode.HeartbeatTimeout);
     }
@@ -316,7 +379,14 @@ export default class Room implements Party.Server {
   // ------------------------------------------------------------ HTTP
 
   async onRequest(req: Party.Request): Promise<Response> {
-    return handleHttp(req as unknown as Request, this.httpRoom);
+    const res = await handleHttp(req as unknown as Request, this.httpRoom);
+    // With an allow-list, CORS names the (already checked) origin instead of "*".
+    const origin = req.headers.get("origin");
+    if (origin && allowedOrigins(this.room.env)) {
+      res.headers.set("access-control-allow-origin", origin);
+      res.headers.append("vary", "origin");
+    }
+    return res;
   }
 
   /** The room as the HTTP layer sees it (getters: fields are set after this initialiser runs). */
@@ -334,7 +404,9 @@ export default class Room implements Party.Server {
       const { store } = await room.loadDoc();
       return { doc: store.doc, stats: () => store.stats() };
     },
-    postChat: async (input: HttpChat) => {
+    postChat: async (input: HttpChat, grant: Grant) => {
+      if (!can(grant.role, "chat")) return { error: "forbidden" as const, message: "a view token cannot post chat" };
+      if (grant.userId) input = { ...input, clientId: grant.userId, ...(grant.name ? { name: grant.name } : {}) };
       if (!room.httpBuckets.take(input.clientId, Date.now())) return { error: "rate_limited" as const, message: "too many posts; retry in a second" };
       const person = room.presence.person(input.clientId);
       return room.acceptChat({
@@ -345,7 +417,7 @@ export default class Room implements Party.Server {
         text: input.text,
       });
     },
-    openSession: (hello, transport) => room.openHttpSession(hello, transport),
+    openSession: (hello, transport, grant) => room.openHttpSession(hello, transport, grant),
     httpSession: (id) => room.httpSessionHandle(id),
     internals: () => {
       const kinds = { pending: 0, app: 0, yjs: 0 };
@@ -374,7 +446,7 @@ export default class Room implements Party.Server {
    * Opens an HTTP session from a hello. Its frames go to an Outbox that SSE
    * streams and polls read; from here on it is a session like any socket.
    */
-  private async openHttpSession(raw: string, transport: "sse" | "poll"): Promise<{ id: string; heartbeatMs: number; ttlMs: number } | { error: ErrorCode; message: string }> {
+  private async openHttpSession(raw: string, transport: "sse" | "poll", grant: Grant): Promise<{ id: string; heartbeatMs: number; ttlMs: number } | { error: ErrorCode; message: string }> {
     const parsed = parseClientMessage(raw);
     if (!parsed.ok) return { error: parsed.code, message: parsed.message };
     if (parsed.message.type !== "hello") return { error: "hello_required", message: "open a session with a hello message" };
@@ -384,7 +456,7 @@ export default class Room implements Party.Server {
     if (this.httpSessions.size >= MAX_HTTP_SESSIONS) return { error: "rate_limited", message: "too many HTTP sessions in this room; retry later" };
     const outbox = new Outbox();
     const link: Link = { send: (data) => outbox.push(data), close: (code, reason) => outbox.close(code, reason) };
-    const session = newSession(outbox, link, transport, Date.now(), (s, data) => this.sendRaw(s, data));
+    const session = newSession(outbox, link, transport, grant, Date.now(), (s, data) => this.sendRaw(s, data));
     this.sessions.set(outbox, session);
     this.httpSessions.set(session.id, session);
     await this.onMessage(raw, outbox);
@@ -502,4 +574,14 @@ function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
 function peekRef(raw: string): string | undefined {
   const m = /"id"\s*:\s*"([A-Za-z0-9_-]{1,64})"/.exec(raw.slice(0, 2048));
   return m?.[1];
+}
+
+declare const WebSocketPair: { new (): { 0: WebSocket; 1: WebSocket & { accept(): void } } };
+
+/** Completes a WebSocket upgrade at the edge and closes it at once with `how`: the client gets the code, the room never wakes. */
+function refuseSocket(how: { code: number; reason: string }): Response {
+  const pair = new WebSocketPair();
+  pair[1].accept();
+  pair[1].close(how.code, how.reason);
+  return new Response(null, { status: 101, webSocket: pair[0] } as ResponseInit);
 }

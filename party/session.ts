@@ -3,6 +3,7 @@
  * HTTP session (SSE or long polling) whose frames go through an Outbox. The
  * room logic only ever sees a Link, so every transport gets the same protocol.
  */
+import type { Grant } from "./auth";
 import type { YjsPeer } from "./doc-sync";
 import { StrikeWindow, TokenBucket } from "./limits";
 import { RATE_LIMIT } from "./protocol";
@@ -29,6 +30,8 @@ export type Session = {
   readonly connectedAt: number;
   lastSeen: number;
   clientId?: string;
+  /** Who the edge says this is and what they may do (the open grant in open rooms). */
+  grant: Grant;
   readonly bucket: TokenBucket;
   readonly binaryBucket: TokenBucket;
   readonly strikes: StrikeWindow;
@@ -38,13 +41,14 @@ export type Session = {
 };
 
 /** A new pending session; `sendBinary` routes the Yjs peer's frames through the room's send path. */
-export function newSession(key: object, link: Link, transport: Transport, now: number, sendBinary: (s: Session, data: Uint8Array) => void): Session {
+export function newSession(key: object, link: Link, transport: Transport, grant: Grant, now: number, sendBinary: (s: Session, data: Uint8Array) => void): Session {
   const session: Session = {
     id: crypto.randomUUID(),
     key,
     link,
     transport,
     kind: "pending",
+    grant,
     connectedAt: now,
     lastSeen: now,
     bucket: new TokenBucket(RATE_LIMIT.burst, RATE_LIMIT.perSecond, now),

@@ -1,0 +1,137 @@
+/**
+ * Access control: signed room tokens (HS256 JWTs, via jose) and the origin
+ * allow-list, checked in the static onBefore* hooks at the edge, before a room
+ * wakes. Rooms stay open to anyone with the link until a secret is configured.
+ *
+ * A token's claims: `sub` (user id), `name`, `role` (view | chat | edit), `exp`,
+ * and either `room` (one room) or `roomPrefix` (every room starting with it).
+ *
+ * The token never reaches the room: the hook strips it from the URL and hands
+ * the verified identity on in `x-partyroom-*` headers, which it first removes
+ * from whatever the client sent, so they cannot be forged.
+ */
+import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
+import { z } from "zod";
+
+export const ROLES = ["view", "chat", "edit"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The environment variables this module reads. */
+export const ENV = {
+  secret: "PARTYROOM_TOKEN_SECRET",
+  allowedOrigins: "PARTYROOM_ALLOWED_ORIGINS",
+} as const;
+
+/** A verified identity, as the room receives it. */
+export type Grant = { role: Role; userId: string; name?: string; /** ms since epoch */ exp: number };
+
+/** What an anonymous client gets in an open room. */
+export const OPEN_GRANT: Grant = { role: "edit", userId: "", exp: Number.POSITIVE_INFINITY };
+
+/** Whether `role` may do `action`. */
+export function can(role: Role, action: "chat" | "edit"): boolean {
+  return action === "chat" ? role !== "view" : role === "edit";
+}
+
+export type Refusal = { status: 401 | 403; code: 4401 | 4403; reason: string };
+
+const claimsSchema = z
+  .object({
+    sub: z.string().min(1).max(64),
+    name: z.string().min(1).max(40).optional(),
+    role: z.enum(ROLES),
+    room: z.string().max(64).optional(),
+    roomPrefix: z.string().max(64).optional(),
+    exp: z.number(),
+  })
+  .refine((c) => c.room !== undefined || c.roomPrefix !== undefined, "a token names a room or a roomPrefix");
+
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+/** Verifies a token for `roomId`: a Grant, or why not (401 for a bad token, 403 for the wrong room). */
+export async function verifyToken(token: string | null, secret: string, roomId: string): Promise<Grant | Refusal> {
+  if (!token) return { status: 401, code: 4401, reason: "this room needs a token" };
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"] }));
+  } catch (err) {
+    const reason = err instanceof joseErrors.JWTExpired ? "token expired" : "invalid token signature or format";
+    return { status: 401, code: 4401, reason };
+  }
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success) return { status: 401, code: 4401, reason: "token claims are incomplete" };
+  const c = claims.data;
+  const roomOk = c.room !== undefined ? c.room === roomId : roomId.startsWith(c.roomPrefix!);
+  if (!roomOk) return { status: 403, code: 4403, reason: "token is for another room" };
+  return { role: c.role, userId: c.sub, ...(c.name ? { name: c.name } : {}), exp: c.exp * 1000 };
+}
+
+/** Signs a token (the `npm run token` command and embedders' backends do the same). */
+export async function mintToken(secret: string, claims: { room?: string; roomPrefix?: string; role: Role; userId: string; name?: string; ttlSeconds: number }): Promise<string> {
+  const body: Record<string, unknown> = { role: claims.role };
+  if (claims.room !== undefined) body.room = claims.room;
+  if (claims.roomPrefix !== undefined) body.roomPrefix = claims.roomPrefix;
+  if (claims.name !== undefined) body.name = claims.name;
+  return new SignJWT(body)
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(claims.userId)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + claims.ttlSeconds)
+    .sign(key(secret));
+}
+
+// ------------------------------------------------------------ identity headers
+
+const H = { role: "x-partyroom-role", user: "x-partyroom-user", name: "x-partyroom-name", exp: "x-partyroom-exp" } as const;
+
+/** Copies `req` without the token and without any client-sent identity headers, adding `grant`'s. */
+export function withGrant(req: Request, grant: Grant | null): Request {
+  const url = new URL(req.url);
+  url.searchParams.delete("token");
+  const headers = new Headers(req.headers);
+  for (const h of Object.values(H)) headers.delete(h);
+  headers.delete("authorization");
+  if (grant) {
+    headers.set(H.role, grant.role);
+    headers.set(H.user, grant.userId);
+    if (grant.name) headers.set(H.name, encodeURIComponent(grant.name));
+    headers.set(H.exp, String(grant.exp));
+  }
+  return new Request(url.toString(), new Request(req, { headers }));
+}
+
+/** The grant the edge attached, or the open grant when the room needs no token. */
+export function grantFrom(headers: Headers): Grant {
+  const role = headers.get(H.role);
+  if (!role || !(ROLES as readonly string[]).includes(role)) return OPEN_GRANT;
+  const name = headers.get(H.name);
+  return { role: role as Role, userId: headers.get(H.user) ?? "", ...(name ? { name: decodeURIComponent(name) } : {}), exp: Number(headers.get(H.exp)) };
+}
+
+/** The token a request carries: `?token=` or `Authorization: Bearer`. */
+export function tokenOf(req: Request): string | null {
+  const fromQuery = new URL(req.url).searchParams.get("token");
+  if (fromQuery) return fromQuery;
+  const auth = req.headers.get("authorization");
+  return auth?.startsWith("Bearer ") ? auth.slice(7) : null;
+}
+
+// ------------------------------------------------------------ origins
+
+/** The allow-list from env (comma separated), or null when every origin may connect. */
+export function allowedOrigins(env: Record<string, unknown>): string[] | null {
+  const raw = env[ENV.allowedOrigins];
+  if (typeof raw !== "string" || raw.trim() === "") return null;
+  return raw.split(",").map((o) => o.trim().replace(/\/$/, "")).filter(Boolean);
+}
+
+/** Requests without an Origin (servers, CLIs) are not browsers and are not subject to the list. */
+export function originAllowed(origin: string | null, allowed: string[] | null): boolean {
+  return origin === null || allowed === null || allowed.includes(origin);
+}
+
+/** The configured secret, if any. */
+export function secretOf(env: Record<string, unknown>): string | null {
+  const s = env[ENV.secret];
+  return typeof s === "string" && s.length > 0 ? s : null;
+}
