@@ -10,7 +10,8 @@
  * keyed by the socket object, never by `conn.id`.
  */
 import type * as Party from "partykit/server";
-import { allowedOrigins, can, type Grant, grantFrom, originAllowed, secretOf, tokenOf, verifyToken, withGrant } from "./auth";
+import { allowedOrigins, can, type Grant, grantFrom, secretOf, verifyToken } from "./auth";
+import { checkRequest, checkSocket } from "./edge";
 import { ChatLog, type NewMessage } from "./chat";
 import { CloseCode } from "./close-codes";
 import { DocSync } from "./doc-sync";
@@ -66,34 +67,13 @@ export default class Room implements Party.Server {
     this.presence = new Presence(this.timing.ttlMs);
   }
 
-  /**
-   * Every socket is checked here, at the edge, before its room wakes: room id,
-   * origin, token. A refusal is a completed upgrade closed at once with the
-   * documented code (a plain 401 would look like a dropped connection to the
-   * client, which would retry forever).
-   */
-  static async onBeforeConnect(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
-    const request = req as unknown as Request;
-    if (!isValidRoomId(lobby.id)) return refuseSocket(CloseCode.BadRoom);
-    if (!originAllowed(request.headers.get("origin"), allowedOrigins(lobby.env))) return refuseSocket(CloseCode.OriginNotAllowed);
-    const secret = secretOf(lobby.env);
-    if (!secret) return withGrant(request, null) as unknown as Party.Request;
-    const grant = await verifyToken(tokenOf(request), secret, lobby.id);
-    if ("status" in grant) return refuseSocket({ code: grant.code, reason: grant.reason });
-    return withGrant(request, grant) as unknown as Party.Request;
+  /** Sockets and requests are checked at the edge, before the room wakes (see edge.ts). */
+  static onBeforeConnect(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
+    return checkSocket(req, lobby);
   }
 
-  /** The same checks for HTTP, answered with JSON errors (400, 401, 403). */
-  static async onBeforeRequest(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
-    const request = req as unknown as Request;
-    if (!isValidRoomId(lobby.id)) return httpError("bad_room", "room ids are 1-64 of A-Z a-z 0-9 _ -");
-    if (!originAllowed(request.headers.get("origin"), allowedOrigins(lobby.env))) return httpError("forbidden", CloseCode.OriginNotAllowed.reason);
-    const secret = secretOf(lobby.env);
-    // CORS preflights carry no credentials; the request they announce will.
-    if (!secret || request.method === "OPTIONS") return withGrant(request, null) as unknown as Party.Request;
-    const grant = await verifyToken(tokenOf(request), secret, lobby.id);
-    if ("status" in grant) return httpError(grant.status === 401 ? "unauthorized" : "forbidden", grant.reason);
-    return withGrant(request, grant) as unknown as Party.Request;
+  static onBeforeRequest(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
+    return checkRequest(req, lobby);
   }
 
   async onStart(): Promise<void> {
@@ -574,14 +554,4 @@ function toBytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
 function peekRef(raw: string): string | undefined {
   const m = /"id"\s*:\s*"([A-Za-z0-9_-]{1,64})"/.exec(raw.slice(0, 2048));
   return m?.[1];
-}
-
-declare const WebSocketPair: { new (): { 0: WebSocket; 1: WebSocket & { accept(): void } } };
-
-/** Completes a WebSocket upgrade at the edge and closes it at once with `how`: the client gets the code, the room never wakes. */
-function refuseSocket(how: { code: number; reason: string }): Response {
-  const pair = new WebSocketPair();
-  pair[1].accept();
-  pair[1].close(how.code, how.reason);
-  return new Response(null, { status: 101, webSocket: pair[0] } as ResponseInit);
 }

@@ -1,0 +1,50 @@
+/**
+ * The static hooks PartyKit runs at the edge, before a room wakes: room id,
+ * origin allow-list and token for every socket and every HTTP request.
+ * What passes goes on to the room without its token and with the verified
+ * identity in headers (auth.ts); what fails is refused here.
+ */
+import type * as Party from "partykit/server";
+import { allowedOrigins, originAllowed, secretOf, tokenOf, verifyToken, withGrant } from "./auth";
+import { CloseCode } from "./close-codes";
+import { httpError } from "./http";
+import { isValidRoomId } from "./protocol";
+
+/**
+ * A refused socket gets a completed upgrade closed at once with the documented
+ * code: a plain 401 would look like a dropped connection, and clients would
+ * retry forever.
+ */
+export async function checkSocket(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
+  const request = req as unknown as Request;
+  if (!isValidRoomId(lobby.id)) return refuseSocket(CloseCode.BadRoom);
+  if (!originAllowed(request.headers.get("origin"), allowedOrigins(lobby.env))) return refuseSocket(CloseCode.OriginNotAllowed);
+  const secret = secretOf(lobby.env);
+  if (!secret) return withGrant(request, null) as unknown as Party.Request;
+  const grant = await verifyToken(tokenOf(request), secret, lobby.id);
+  if ("status" in grant) return refuseSocket({ code: grant.code, reason: grant.reason });
+  return withGrant(request, grant) as unknown as Party.Request;
+}
+
+/** The same checks for HTTP, answered with JSON errors (400, 401, 403). */
+export async function checkRequest(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
+  const request = req as unknown as Request;
+  if (!isValidRoomId(lobby.id)) return httpError("bad_room", "room ids are 1-64 of A-Z a-z 0-9 _ -");
+  if (!originAllowed(request.headers.get("origin"), allowedOrigins(lobby.env))) return httpError("forbidden", CloseCode.OriginNotAllowed.reason);
+  const secret = secretOf(lobby.env);
+  // CORS preflights carry no credentials; the request they announce will.
+  if (!secret || request.method === "OPTIONS") return withGrant(request, null) as unknown as Party.Request;
+  const grant = await verifyToken(tokenOf(request), secret, lobby.id);
+  if ("status" in grant) return httpError(grant.status === 401 ? "unauthorized" : "forbidden", grant.reason);
+  return withGrant(request, grant) as unknown as Party.Request;
+}
+
+declare const WebSocketPair: { new (): { 0: WebSocket; 1: WebSocket & { accept(): void } } };
+
+/** Completes a WebSocket upgrade and closes it at once with `how`: the client gets the code, the room never wakes. */
+function refuseSocket(how: { code: number; reason: string }): Response {
+  const pair = new WebSocketPair();
+  pair[1].accept();
+  pair[1].close(how.code, how.reason);
+  return new Response(null, { status: 101, webSocket: pair[0] } as ResponseInit);
+}
