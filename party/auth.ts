@@ -37,8 +37,9 @@ export type Refusal = { status: 401 | 403; code: 4401 | 4403; reason: string };
 
 const claimsSchema = z
   .object({
-    sub: z.string().min(1).max(64),
-    name: z.string().min(1).max(40).optional(),
+    // The user id becomes the presence clientId, so it follows the same rule.
+    sub: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    name: z.string().trim().min(1).max(40).optional(),
     role: z.enum(ROLES),
     room: z.string().max(64).optional(),
     roomPrefix: z.string().max(64).optional(),

@@ -34,7 +34,8 @@ export interface HttpRoom {
   internals(): Record<string, number>;
   /** Starts an HTTP session with a hello frame (the welcome is its first event). */
   openSession(hello: string, transport: "sse" | "poll", grant: Grant): Promise<{ id: string; heartbeatMs: number; ttlMs: number } | { error: ErrorCode; message: string }>;
-  httpSession(id: string): HttpSession | undefined;
+  /** The session with this id, if it exists and (with tokens) belongs to the caller. */
+  httpSession(id: string, grant: Grant): HttpSession | undefined;
 }
 
 /** An open HTTP session as the transports see it. */
@@ -50,7 +51,7 @@ export interface HttpSession {
 const CORS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
-  "access-control-allow-headers": "content-type, last-event-id",
+  "access-control-allow-headers": "content-type, last-event-id, authorization",
   "access-control-max-age": "600",
 };
 
@@ -143,13 +144,13 @@ async function openSession(req: Request, url: URL, room: HttpRoom): Promise<Resp
   if (body instanceof Response) return body;
   const transport = url.searchParams.get("transport") === "poll" ? "poll" : "sse";
   const result = await room.openSession(new TextDecoder().decode(body), transport, grantFrom(req.headers));
-  if ("error" in result) return httpError(result.error, result.message);
+  if ("error" in result) return httpError(result.error, result.message, result.error === "rate_limited" ? { "retry-after": "5" } : {});
   const base = `/parties/${ROOM_PARTY}/${room.roomId}/sessions/${result.id}`;
   return json({ session: result.id, send: base, events: `${base}/events`, poll: `${base}/poll`, heartbeatMs: result.heartbeatMs, ttlMs: result.ttlMs }, 201);
 }
 
 async function sessionRoute(req: Request, url: URL, room: HttpRoom, id: string, sub: string): Promise<Response> {
-  const session = room.httpSession(id);
+  const session = room.httpSession(id, grantFrom(req.headers));
   if (!session) return httpError("session_gone", "this session has ended; open a new one (hello again with lastSeq)");
   if (sub === "") {
     if (req.method === "DELETE") {

@@ -66,7 +66,8 @@ export class Outbox {
    */
   read(after: number): { events: OutboxEvent[]; gap: boolean } {
     const first = this.events[0];
-    const gap = after < this.lastId && (first === undefined || first.id > after + 1);
+    // An id from the future (another server instance's) is a gap too: the client must start over.
+    const gap = after > this.lastId || (after < this.lastId && (first === undefined || first.id > after + 1));
     return { events: this.events.filter((e) => e.id > after), gap };
   }
 

@@ -192,7 +192,8 @@ export type ServerMessage =
       /** When this connection's token expires (ms since epoch); absent in open rooms. */
       authExp?: number;
     }
-  | { type: "auth"; role: "view" | "chat" | "edit"; authExp: number }
+  /** Reply to `auth`: the connection's role now, and its new expiry (absent in open rooms). */
+  | { type: "auth"; role: "view" | "chat" | "edit"; authExp?: number }
   | PresenceDelta
   | { type: "chat"; message: ChatMessage }
   | {

@@ -284,7 +284,7 @@ export default class Room implements Party.Server {
   private async refreshAuth(session: Session, token: string): Promise<void> {
     const secret = secretOf(this.room.env);
     if (!secret) {
-      this.send(session, { type: "auth", role: session.grant.role, authExp: 0 });
+      this.send(session, { type: "auth", role: session.grant.role });
       return;
     }
     const grant = await verifyToken(token, secret, this.room.id);
@@ -398,7 +398,7 @@ export default class Room implements Party.Server {
       });
     },
     openSession: (hello, transport, grant) => room.openHttpSession(hello, transport, grant),
-    httpSession: (id) => room.httpSessionHandle(id),
+    httpSession: (id, grant) => room.httpSessionHandle(id, grant),
     internals: () => {
       const kinds = { pending: 0, app: 0, yjs: 0 };
       for (const s of room.sessions.values()) kinds[s.kind]++;
@@ -423,30 +423,35 @@ export default class Room implements Party.Server {
   // ------------------------------------------------------------ HTTP sessions (SSE, long polling)
 
   /**
-   * Opens an HTTP session from a hello. Its frames go to an Outbox that SSE
+   * Opens an HTTP session, from a hello or (empty body) pending. Its frames go to an Outbox that SSE
    * streams and polls read; from here on it is a session like any socket.
    */
   private async openHttpSession(raw: string, transport: "sse" | "poll", grant: Grant): Promise<{ id: string; heartbeatMs: number; ttlMs: number } | { error: ErrorCode; message: string }> {
-    const parsed = parseClientMessage(raw);
-    if (!parsed.ok) return { error: parsed.code, message: parsed.message };
-    if (parsed.message.type !== "hello") return { error: "hello_required", message: "open a session with a hello message" };
-    if (!SUPPORTED_VERSIONS.includes(parsed.message.v)) {
-      return { error: "unsupported_version", message: `${CloseCode.VersionMismatch.reason} ${parsed.message.v}; this room speaks ${SUPPORTED_VERSIONS.join(", ")}` };
+    // An empty body opens a pending session, like a fresh socket: its first POST must be the hello.
+    const withHello = raw.trim() !== "";
+    if (withHello) {
+      const parsed = parseClientMessage(raw);
+      if (!parsed.ok) return { error: parsed.code, message: parsed.message };
+      if (parsed.message.type !== "hello") return { error: "hello_required", message: "open a session with a hello message" };
+      if (!SUPPORTED_VERSIONS.includes(parsed.message.v)) {
+        return { error: "unsupported_version", message: `${CloseCode.VersionMismatch.reason} ${parsed.message.v}; this room speaks ${SUPPORTED_VERSIONS.join(", ")}` };
+      }
     }
-    if (this.httpSessions.size >= MAX_HTTP_SESSIONS) return { error: "rate_limited", message: "too many HTTP sessions in this room; retry later" };
+    if (this.httpSessions.size >= MAX_HTTP_SESSIONS) return { error: "rate_limited", message: "too many HTTP sessions in this room; retry in a few seconds" };
     const outbox = new Outbox();
     const link: Link = { send: (data) => outbox.push(data), close: (code, reason) => outbox.close(code, reason) };
     const session = newSession(outbox, link, transport, grant, Date.now(), (s, data) => this.sendRaw(s, data));
     this.sessions.set(outbox, session);
     this.httpSessions.set(session.id, session);
-    await this.onMessage(raw, outbox);
+    if (withHello) await this.onMessage(raw, outbox);
     void this.armSweep();
     return { id: session.id, heartbeatMs: this.timing.heartbeatMs, ttlMs: this.timing.ttlMs };
   }
 
-  private httpSessionHandle(id: string): HttpSession | undefined {
+  private httpSessionHandle(id: string, grant: Grant): HttpSession | undefined {
     const session = this.httpSessions.get(id);
-    if (!session) return undefined;
+    // With tokens, a session id alone is not enough: it must be the same user's.
+    if (!session || session.grant.userId !== grant.userId) return undefined;
     const outbox = session.key as Outbox;
     return {
       outbox,

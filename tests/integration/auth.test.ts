@@ -109,8 +109,15 @@ test("roles are enforced by the server: view reads, chat also chats, edit also e
     })).status;
   assert.equal(await post("view"), 403);
   assert.equal(await post("chat"), 201);
-  const viewSession = await openSession(`${server.http}`, room, {}, "sse").catch((e: Error) => e.message);
-  assert.match(String(viewSession), /401/, "HTTP sessions need a token too");
+  const noToken = await openSession(`${server.http}`, room, {}, "sse").catch((e: Error) => e.message);
+  assert.match(String(noToken), /401/, "HTTP sessions need a token too");
+  // A session belongs to its user: another user's valid token cannot use its id.
+  const mine = await fetch(`${server.http}/parties/main/${room}/sessions?token=${await token(room, "chat", { userId: "owner" })}`, { method: "POST", body: "" });
+  const { send } = (await mine.json()) as { send: string };
+  const hijack = await fetch(`${server.http}${send}?token=${await token(room, "edit", { userId: "intruder" })}`, { method: "POST", body: '{"type":"heartbeat"}' });
+  assert.equal(hijack.status, 404);
+  const own = await fetch(`${server.http}${send}?token=${await token(room, "chat", { userId: "owner" })}`, { method: "POST", body: '{"type":"hello","v":1,"clientId":"x","name":"Owner","color":"#000000"}' });
+  assert.equal(own.status, 202);
   const state = await getJson(server.http, `/parties/main/${room}?token=${await token(room, "view")}`);
   assert.deepEqual(state.body.messages.map((m: { clientId: string }) => m.clientId), ["user-chat", "user-edit", "user-chat"]);
   await Promise.all([viewer.client.close(), chatter.client.close(), editor.client.close()]);
