@@ -132,6 +132,12 @@ export class PollClient extends HttpClient {
   async pollOnce(waitS: number): Promise<{ events: Array<{ id: number; message?: unknown; yjs?: string }>; last: number; closed?: { code: number; reason: string } }> {
     const started = Date.now();
     const res = await withTimeout(fetch(`${this.http}${this.opened.poll}?after=${this.after}&wait=${waitS}`), waitS * 1000 + 10_000, "a poll");
+    if (res.status === 404) {
+      // The session ended (deleted or expired) between polls.
+      await res.body?.cancel();
+      this.closed ??= { code: 4000, reason: "session gone" };
+      return { events: [], last: this.after, closed: this.closed };
+    }
     const body = (await res.json()) as Awaited<ReturnType<PollClient["pollOnce"]>>;
     this.pollTimes.push(Date.now() - started);
     for (const e of body.events) {
