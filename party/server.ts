@@ -18,6 +18,7 @@ import { DocSync } from "./doc-sync";
 import { DocStore } from "./doc-store";
 import { handleHttp, httpError, type HttpRoom, type HttpSession } from "./http";
 import { Outbox } from "./outbox";
+import { servePage } from "./pages";
 import { BucketMap } from "./limits";
 import { Presence, type PresencePatch } from "./presence";
 import { type Link, newSession, type Session } from "./session";
@@ -74,6 +75,11 @@ export default class Room implements Party.Server {
 
   static onBeforeRequest(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
     return checkRequest(req, lobby);
+  }
+
+  /** App pages (`/r/<room>`, `/embed/<room>`) with their framing headers (see pages.ts). */
+  static onFetch(req: Party.Request, lobby: Party.FetchLobby): Promise<Response | null> {
+    return servePage(req as unknown as Request, lobby);
   }
 
   async onStart(): Promise<void> {

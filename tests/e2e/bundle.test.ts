@@ -1,6 +1,6 @@
 /**
  * Offline check of the production bundle: `vite build`, then the real
- * `partykit dev` serving dist/ per partykit.json (`serve`, SPA fallback) in
+ * `partykit dev` serving dist/ per partykit.json (`serve`; app routes by party/pages.ts) in
  * workerd, as `partykit deploy` would ship it. Deploy itself needs a login
  * and cannot be checked here.
  */
@@ -14,7 +14,7 @@ let server: DevServer;
 
 before(async () => {
   buildApp();
-  server = await startServer();
+  server = await startServer({ vars: { PARTYROOM_FRAME_ANCESTORS: "'self' http://127.0.0.1:*" } });
 });
 
 after(async () => {
@@ -71,6 +71,19 @@ test("the bundle's assets are served with the right types", async () => {
     assert.match(res.headers.get("content-type") ?? "", asset.endsWith(".js") ? /javascript/ : /text\/css/, asset);
     await res.arrayBuffer();
   }
+});
+
+test("app pages may only be framed by the app; embed pages by the configured frame-ancestors", async () => {
+  const app = await fetch(`${server.http}/r/framing-check`);
+  assert.equal(app.headers.get("content-security-policy"), "frame-ancestors 'self'");
+  assert.equal(app.headers.get("x-frame-options"), "SAMEORIGIN");
+  await app.arrayBuffer();
+  const embed = await fetch(`${server.http}/embed/framing-check?view=chat`);
+  assert.equal(embed.status, 200);
+  assert.equal(embed.headers.get("content-security-policy"), "frame-ancestors 'self' http://127.0.0.1:*");
+  assert.equal(embed.headers.get("referrer-policy"), "no-referrer");
+  assert.equal(embed.headers.get("x-frame-options"), null);
+  assert.match(await embed.text(), /<div id="root"><\/div>/);
 });
 
 test("a non-navigation request for an unknown path is still a 404", async () => {
