@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket, connect } from "node:net";
 import { withTimeout } from "./wait";
 
-type Pair = { client: Socket; upstream: Socket; stalled: boolean };
+type Pair = { client: Socket; upstream: Socket; stalled: boolean; held: boolean };
 
 export type ProxyMode = "forward" | "refuse";
 
@@ -59,6 +59,23 @@ export class TcpProxy {
     for (const pair of this.pairs) pair.stalled = true;
   }
 
+  /**
+   * Blackhole: like stall(), and when the client gives up on a connection its
+   * server side stays open and silent (a NAT or proxy that forgot the flow
+   * without telling the server). Only the server's own timeout ends it.
+   */
+  blackhole(): void {
+    for (const pair of this.pairs) {
+      pair.stalled = true;
+      pair.held = true;
+    }
+  }
+
+  /** Connections currently held (forwarding or not). */
+  get open(): number {
+    return this.pairs.size;
+  }
+
   /** Stops listening and drops every connection. */
   async close(): Promise<void> {
     for (const pair of this.pairs) this.drop(pair);
@@ -72,7 +89,7 @@ export class TcpProxy {
       return;
     }
     const upstream = connect(targetPort, "127.0.0.1");
-    const pair: Pair = { client, upstream, stalled: false };
+    const pair: Pair = { client, upstream, stalled: false, held: false };
     this.pairs.add(pair);
     client.on("data", (d) => {
       if (!pair.stalled) upstream.write(d);
@@ -81,10 +98,14 @@ export class TcpProxy {
       if (!pair.stalled) client.write(d);
     });
     const end = () => this.drop(pair);
-    for (const s of [client, upstream]) {
-      s.on("error", end);
-      s.on("close", end);
-    }
+    upstream.on("error", end);
+    upstream.on("close", end);
+    const clientGone = () => {
+      if (pair.held) client.destroy();
+      else end();
+    };
+    client.on("error", clientGone);
+    client.on("close", clientGone);
   }
 
   private drop(pair: Pair): void {

@@ -42,6 +42,8 @@ export type DevServer = {
   stop(): Promise<void>;
   /** Everything the server printed, for diagnosing failures. */
   output(): string;
+  /** True while the partykit dev process has not exited (a crash shows here). */
+  alive(): boolean;
 };
 
 const live = new Set<ChildProcess>();
@@ -118,9 +120,17 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
     stop: async () => {
       killGroup(child, "SIGTERM");
       await withTimeout(exited(child), 10_000, "partykit dev to stop").catch(() => kill9());
+      // workerd is in the same process group but can outlive partykit's node process
+      // (a wedged workerd ignores SIGTERM): end whatever is left of the group.
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // The group is already empty.
+      }
       if (ownDir) rmSync(persistDir, { recursive: true, force: true });
     },
     output: () => log,
+    alive: () => child.exitCode === null && child.signalCode === null,
   };
 }
 

@@ -15,6 +15,7 @@ import { TERMINAL_CLOSE_CODES } from "../../../party/close-codes";
 import { assertNever, type ChatMessage, type ClientMessage, HEARTBEAT_INTERVAL_MS, type Person, PROTOCOL_VERSION, type ServerMessage, type Status } from "../../../party/protocol";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF, type Random } from "./backoff";
 import { ChatSession } from "./chat-session";
+import { type DocCache, openDocCache } from "./doc-cache";
 import { DocLink } from "./doc-link";
 import { browserStorage, cleanName, isColor, loadIdentity, saveIdentity } from "./identity";
 import { type KeyValueStore, PendingQueue, pendingKey } from "./pending";
@@ -45,6 +46,10 @@ export type RoomClientOptions = {
   backoff?: Partial<BackoffOptions>;
   /** Random source for jitter (tests may seed it). */
   random?: Random;
+  /** Keep an offline copy of the document in IndexedDB where it exists (default true). */
+  offlineCache?: boolean;
+  /** A connection open this long counts as stable: the next outage starts the backoff over (default 5 s). */
+  stableAfterMs?: number;
 };
 
 /** Close code we use when the watchdog gives up on a silent socket. */
@@ -74,6 +79,8 @@ class Room implements RoomClient {
     () => this.socket.reconnect(WATCHDOG_CLOSE.code, WATCHDOG_CLOSE.reason),
   );
   private readonly unwatch: () => void;
+  private readonly cache: DocCache | null;
+  private cacheLoaded = false;
 
   private connection: ConnectionState = { state: "connecting", attempt: 0, transport: "websocket" };
   private lastClose: { code: number; reason: string } | undefined;
@@ -101,6 +108,12 @@ class Room implements RoomClient {
     const pending = new PendingQueue(this.storage, pendingKey(this.roomId, this.me.clientId));
     this.chat = new ChatSession(pending, this.me.clientId, (msg) => this.send(msg), () => this.emit(), random);
     this.link = new DocLink(this.doc, this.awareness, (frame) => this.sendFrame(frame), () => this.emit());
+    // Opened after the link listens: updates loaded from the cache count as unsynced until the server confirms them.
+    this.cache = options.offlineCache === false ? null : openDocCache(this.roomId, this.doc);
+    void this.cache?.loaded.then(() => {
+      this.cacheLoaded = true;
+      this.emit();
+    });
     this.snapshot = this.build();
     this.socket = new JitteredPartySocket(
       {
@@ -109,7 +122,7 @@ class Room implements RoomClient {
         ...(options.protocol ? { protocol: options.protocol } : {}),
         ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
         maxEnqueuedMessages: 0,
-        minUptime: 5_000,
+        minUptime: options.stableAfterMs ?? 5_000,
         connectionTimeout: 5_000,
         shouldReconnectOnClose: (e) => !TERMINAL_CLOSE_CODES.has(e.code),
       },
@@ -174,6 +187,10 @@ class Room implements RoomClient {
     if (this.welcomed) this.send({ type: "presence", status });
   }
 
+  hasUnsyncedWork(): boolean {
+    return !this.destroyed && (this.chat.pending.items.length > 0 || this.link.hasUnsynced);
+  }
+
   reconnectNow(): void {
     if (this.destroyed || this.socket.skipWait()) return;
     this.socket.reconnect();
@@ -188,6 +205,7 @@ class Room implements RoomClient {
     this.chat.destroy();
     this.unwatch();
     this.link.destroy();
+    this.cache?.destroy();
     this.socket.close(1000, "client left");
     this.awareness.destroy();
     this.connection = { state: "closed", code: 1000, reason: "client left", transport: "websocket" };
@@ -269,6 +287,9 @@ class Room implements RoomClient {
         break;
       case "pong":
         return;
+      case "auth":
+        // Access-control confirmations (role, token expiry): nothing in this client uses them yet.
+        return;
       default:
         assertNever(msg);
     }
@@ -327,6 +348,8 @@ class Room implements RoomClient {
       loadingOlder: this.chat.loadingOlder,
       lastSeq: this.chat.log.lastSeq,
       docSynced: this.link.isSynced,
+      docCached: this.cacheLoaded,
+      docUnsynced: this.link.hasUnsynced,
     };
   }
 }

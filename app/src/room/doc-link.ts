@@ -4,12 +4,15 @@
  * socket here: `send` returns false when nothing can be sent, and a closed
  * socket loses nothing, because every (re)connect starts with a full sync
  * (both sides send step 1 and answer the other's with step 2).
+ * Which local edits the server already has is tracked by DocConfirm
+ * (doc-confirm.ts), with extra step 1 frames as barriers.
  */
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import type * as Y from "yjs";
+import { DocConfirm } from "./doc-confirm";
 
 /** y-protocols message types on binary frames. */
 export const MESSAGE_SYNC = 0;
@@ -21,14 +24,15 @@ type AwarenessChange = { added: number[]; updated: number[]; removed: number[] }
 /** Binds a Y.Doc and its Awareness to a binary channel that comes and goes. */
 export class DocLink {
   private synced = false;
+  private readonly confirm = new DocConfirm();
 
   constructor(
     private readonly doc: Y.Doc,
     private readonly awareness: awarenessProtocol.Awareness,
     /** Sends a binary frame if the socket is ready; false otherwise. */
     private readonly send: (frame: Uint8Array) => boolean,
-    /** Called once, after the first sync step 2 from the server. */
-    private readonly onFirstSync: () => void,
+    /** Called when `isSynced` or `hasUnsynced` may have changed. */
+    private readonly onChange: () => void,
   ) {
     doc.on("update", this.onDocUpdate);
     awareness.on("update", this.onAwarenessUpdate);
@@ -39,12 +43,14 @@ export class DocLink {
     return this.synced;
   }
 
+  /** True while a local edit (or one restored from the offline cache) is not known to be on the server. */
+  get hasUnsynced(): boolean {
+    return this.confirm.unsynced;
+  }
+
   /** A socket is ready (hello sent): start the sync and announce our awareness state. */
   start(): void {
-    const step1 = encoding.createEncoder();
-    encoding.writeVarUint(step1, MESSAGE_SYNC);
-    syncProtocol.writeSyncStep1(step1, this.doc);
-    this.send(encoding.toUint8Array(step1));
+    this.sendStep1();
     const local = this.awareness.getLocalState();
     // Re-set (not just re-send) the state: the server dropped it when the old
     // socket closed but kept its clock, so only a newer clock is accepted again.
@@ -53,6 +59,7 @@ export class DocLink {
 
   /** The socket closed: others' cursors are stale until the server resends them. */
   stop(): void {
+    this.confirm.disconnected();
     const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
     awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
   }
@@ -64,14 +71,19 @@ export class DocLink {
       const type = decoding.readVarUint(decoder);
       switch (type) {
         case MESSAGE_SYNC: {
+          const before = [this.synced, this.confirm.unsynced].join();
           const reply = encoding.createEncoder();
           encoding.writeVarUint(reply, MESSAGE_SYNC);
           const kind = syncProtocol.readSyncMessage(decoder, reply, this.doc, this);
-          if (encoding.length(reply) > 1) this.send(encoding.toUint8Array(reply));
-          if (kind === syncProtocol.messageYjsSyncStep2 && !this.synced) {
-            this.synced = true;
-            this.onFirstSync();
+          if (encoding.length(reply) > 1 && this.send(encoding.toUint8Array(reply)) && kind === syncProtocol.messageYjsSyncStep1) {
+            this.confirm.sentHandshake();
           }
+          if (kind === syncProtocol.messageYjsSyncStep2) {
+            this.confirm.receivedStep2();
+            this.synced = true;
+          }
+          this.barrierIfDue();
+          if ([this.synced, this.confirm.unsynced].join() !== before) this.onChange();
           return;
         }
         case MESSAGE_AWARENESS:
@@ -96,11 +108,27 @@ export class DocLink {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return;
+    const wasUnsynced = this.confirm.unsynced;
+    this.confirm.localUpdate();
     const frame = encoding.createEncoder();
     encoding.writeVarUint(frame, MESSAGE_SYNC);
     syncProtocol.writeUpdate(frame, update);
-    this.send(encoding.toUint8Array(frame));
+    if (this.send(encoding.toUint8Array(frame))) this.confirm.sentUpdate();
+    this.barrierIfDue();
+    if (!wasUnsynced) this.onChange();
   };
+
+  /** Sends our state vector; the server's step 2 reply doubles as a barrier (see DocConfirm). */
+  private sendStep1(): void {
+    const step1 = encoding.createEncoder();
+    encoding.writeVarUint(step1, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(step1, this.doc);
+    if (this.send(encoding.toUint8Array(step1))) this.confirm.sentStep1();
+  }
+
+  private barrierIfDue(): void {
+    if (this.confirm.wantsBarrier()) this.sendStep1();
+  }
 
   private readonly onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
     if (origin === this) return;

@@ -39,6 +39,10 @@ export type RoomSnapshot = {
   lastSeq: number;
   /** True once the document has completed its first sync. */
   docSynced: boolean;
+  /** True once the offline copy (IndexedDB) is loaded into the document; false where there is none. */
+  docCached: boolean;
+  /** True while a local document edit is not known to be on the server. */
+  docUnsynced: boolean;
 };
 
 export interface RoomClient {
@@ -57,6 +61,8 @@ export interface RoomClient {
   /** Changes name and/or colour for everyone (and the awareness cursor label). */
   setIdentity(patch: Partial<Pick<Identity, "name" | "color">>): void;
   setStatus(status: Status): void;
+  /** True while something written here is not on the server yet: unacked chat, unconfirmed document edits. */
+  hasUnsyncedWork(): boolean;
   /** Reconnects now (skips the backoff wait). */
   reconnectNow(): void;
   destroy(): void;
