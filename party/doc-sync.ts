@@ -30,6 +30,13 @@ export type ReceiveResult = { ok: true; dropped?: boolean } | { ok: false; reaso
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
 export class DocSync {
+  /**
+   * The tail of the storage writes, in update order. Forwarding an update and
+   * answering a sync step 1 both wait for it: a peer is never told about an
+   * edit, nor shown (by a step 2) that its own edits arrived, before they are
+   * stored. Clients use that step 2 as their "saved" confirmation.
+   */
+  private stored: Promise<void> = Promise.resolve();
   /** Each peer with the awareness client ids it controls (removed when it goes). */
   private readonly peers = new Map<YjsPeer, Set<number>>();
   readonly awareness: awarenessProtocol.Awareness;
@@ -98,6 +105,11 @@ export class DocSync {
           const syncType = decoding.readVarUint(decoder);
           if (syncType === syncProtocol.messageYjsSyncStep1) {
             syncProtocol.writeSyncStep2(reply, this.doc, decoding.readVarUint8Array(decoder));
+            const bytes = encoding.toUint8Array(reply);
+            void this.stored.then(() => {
+              if (this.peers.has(peer)) peer.sendBinary(bytes);
+            });
+            return { ok: true };
           } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
             const update = decoding.readVarUint8Array(decoder);
             if (readOnly) return { ok: true, dropped: update.byteLength > 2 };
@@ -135,7 +147,8 @@ export class DocSync {
     encoding.writeVarUint(frame, MESSAGE_SYNC);
     syncProtocol.writeUpdate(frame, update);
     const bytes = encoding.toUint8Array(frame);
-    void this.persist(update).then(
+    const write = this.stored.then(() => this.persist(update));
+    this.stored = write.then(
       () => {
         for (const peer of this.peers.keys()) if (peer !== origin) peer.sendBinary(bytes);
       },

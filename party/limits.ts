@@ -55,9 +55,13 @@ export class StrikeWindow {
   }
 }
 
-/** Buckets keyed by an id (HTTP callers), forgetting the least recently used beyond `maxKeys`. */
+/**
+ * Buckets keyed by an id (HTTP callers), least recently used first. A bucket
+ * idle long enough to have refilled is forgotten (a new one would be the
+ * same), and past `maxKeys` the least recently used goes.
+ */
 export class BucketMap {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets = new Map<string, { bucket: TokenBucket; used: number }>();
 
   constructor(
     private readonly burst: number,
@@ -66,12 +70,17 @@ export class BucketMap {
   ) {}
 
   take(key: string, now: number): boolean {
-    let bucket = this.buckets.get(key);
-    if (bucket) this.buckets.delete(key);
-    else bucket = new TokenBucket(this.burst, this.perSecond, now);
-    this.buckets.set(key, bucket);
+    const idleMs = (this.burst / this.perSecond) * 1000;
+    for (const [k, entry] of this.buckets) {
+      if (now - entry.used <= idleMs) break;
+      this.buckets.delete(k);
+    }
+    const entry = this.buckets.get(key) ?? { bucket: new TokenBucket(this.burst, this.perSecond, now), used: now };
+    this.buckets.delete(key);
+    entry.used = now;
+    this.buckets.set(key, entry);
     if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
-    return bucket.take(now);
+    return entry.bucket.take(now);
   }
 
   get size(): number {

@@ -537,11 +537,17 @@ export default class Room implements Party.Server {
     this.sendRaw(session, JSON.stringify(msg));
   }
 
+  /** A send that throws means the socket is broken: end the session and close the socket too, or it would linger unswept. */
   private sendRaw(session: Session, data: string | Uint8Array): void {
     try {
       session.link.send(data);
     } catch {
       this.endSession(session.key);
+      try {
+        session.link.close(1011, "send failed");
+      } catch {
+        // Already closed.
+      }
     }
   }
 

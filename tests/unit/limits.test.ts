@@ -32,3 +32,12 @@ test("bucket map keeps buckets per key and forgets the oldest", () => {
   // "a" was forgotten, so it starts full again.
   assert.equal(map.take("a", 0), true);
 });
+
+test("bucket map forgets buckets idle long enough to have refilled", () => {
+  const map = new BucketMap(2, 1);
+  map.take("old", 0);
+  map.take("recent", 1_500);
+  assert.equal(map.size, 2);
+  map.take("new", 2_100);
+  assert.equal(map.size, 2, "the idle one is gone; the recently used one stays");
+});
