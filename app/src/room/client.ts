@@ -22,6 +22,7 @@ import { type KeyValueStore, PendingQueue, pendingKey } from "./pending";
 import { parseServerMessage } from "./server-message";
 import { JitteredPartySocket } from "./socket";
 import { Liveness } from "./liveness";
+import { type TransportName, TransportSelector } from "./transport";
 import type { ChatLine, ConnectionState, Identity, RoomClient, RoomSnapshot } from "./types";
 import { applyPresence, chatLines } from "./view";
 import { watchBrowser } from "./wake";
@@ -50,6 +51,15 @@ export type RoomClientOptions = {
   offlineCache?: boolean;
   /** A connection open this long counts as stable: the next outage starts the backoff over (default 5 s). */
   stableAfterMs?: number;
+  /** Force one transport (no fallback, no probing); default: WebSocket, falling back to SSE, then long polling. */
+  transport?: TransportName;
+  /** A room token (rooms with access control), or a function asked again on every reconnect. */
+  token?: string | (() => string | Promise<string>);
+  /** EventSource and fetch for the HTTP transports (Node has no EventSource of its own). */
+  EventSource?: typeof EventSource;
+  fetch?: typeof fetch;
+  /** How often to try WebSocket again while on SSE or polling (default 15 s). */
+  probeEveryMs?: number;
 };
 
 /** Close code we use when the watchdog gives up on a silent socket. */
@@ -72,6 +82,10 @@ class Room implements RoomClient {
   private readonly chat: ChatSession;
   private readonly link: DocLink;
   private readonly socket: JitteredPartySocket;
+  private readonly selector: TransportSelector;
+  private tokenSource: RoomClientOptions["token"];
+  private role: "view" | "chat" | "edit" = "edit";
+  private authExp: number | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly lines = new WeakMap<ChatMessage, ChatLine>();
   private readonly liveness = new Liveness(
@@ -82,7 +96,7 @@ class Room implements RoomClient {
   private readonly cache: DocCache | null;
   private cacheLoaded = false;
 
-  private connection: ConnectionState = { state: "connecting", attempt: 0, transport: "websocket" };
+  private connection: ConnectionState;
   private lastClose: { code: number; reason: string } | undefined;
   private connectionId: string | null = null;
   private people = new Map<string, Person>();
@@ -114,13 +128,29 @@ class Room implements RoomClient {
       this.cacheLoaded = true;
       this.emit();
     });
+    this.tokenSource = options.token;
+    this.selector = new TransportSelector({
+      WebSocket: options.WebSocket,
+      ...(options.transport ? { forced: options.transport } : {}),
+      ...(options.EventSource ? { EventSource: options.EventSource } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.probeEveryMs ? { probeEveryMs: options.probeEveryMs } : {}),
+      // A new transport takes over at once: the current attempt is abandoned, the next uses it.
+      onChange: () => {
+        if (this.destroyed) return;
+        this.setConnection(this.attempting(0));
+        if (!this.socket.skipWait()) this.socket.reconnect();
+      },
+    });
+    this.connection = { state: "connecting", attempt: 0, transport: this.selector.current };
     this.snapshot = this.build();
     this.socket = new JitteredPartySocket(
       {
         host: options.host,
         room: options.room,
         ...(options.protocol ? { protocol: options.protocol } : {}),
-        ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+        WebSocket: this.selector.socketClass,
+        ...(options.token !== undefined ? { query: async () => ({ token: await this.currentToken() }) } : {}),
         maxEnqueuedMessages: 0,
         minUptime: options.stableAfterMs ?? 5_000,
         connectionTimeout: 5_000,
@@ -139,7 +169,7 @@ class Room implements RoomClient {
     this.unwatch = watchBrowser({
       wake: () => this.wake(),
       offline: () => {
-        if (this.connection.state !== "connected") this.setConnection({ state: "offline", transport: "websocket" });
+        if (this.connection.state !== "connected") this.setConnection({ state: "offline", transport: this.selector.current });
       },
     });
   }
@@ -196,8 +226,16 @@ class Room implements RoomClient {
     this.socket.reconnect();
   }
 
+  /** Hands the room a fresh token without reconnecting (rooms with access control). */
+  refreshToken(token: string): void {
+    if (this.destroyed) return;
+    this.tokenSource = token;
+    if (this.welcomed) this.send({ type: "auth", token });
+  }
+
   destroy(): void {
     if (this.destroyed) return;
+    this.selector.stop();
     // Tell the others our cursor is gone while the socket is still open.
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "local");
     this.destroyed = true;
@@ -208,7 +246,7 @@ class Room implements RoomClient {
     this.cache?.destroy();
     this.socket.close(1000, "client left");
     this.awareness.destroy();
-    this.connection = { state: "closed", code: 1000, reason: "client left", transport: "websocket" };
+    this.connection = { state: "closed", code: 1000, reason: "client left", transport: this.selector.current };
     this.emit();
     this.listeners.clear();
   }
@@ -248,9 +286,9 @@ class Room implements RoomClient {
     this.link.stop();
     this.lastClose = { code: event.code, reason: event.reason ?? "" };
     if (TERMINAL_CLOSE_CODES.has(event.code)) {
-      this.setConnection({ state: "closed", code: event.code, reason: event.reason ?? "", transport: "websocket" });
+      this.setConnection({ state: "closed", code: event.code, reason: event.reason ?? "", transport: this.selector.current });
     } else if (typeof navigator !== "undefined" && navigator.onLine === false) {
-      this.setConnection({ state: "offline", transport: "websocket" });
+      this.setConnection({ state: "offline", transport: this.selector.current });
     } else if (this.connection.state === "reconnecting" || this.connection.state === "connecting") {
       // partysocket schedules the next attempt just before it reports the close: add the reason.
       this.setConnection({ ...this.connection, lastClose: this.lastClose });
@@ -260,6 +298,8 @@ class Room implements RoomClient {
   private dispatch(msg: ServerMessage): void {
     switch (msg.type) {
       case "welcome":
+        this.role = msg.role ?? "edit";
+        this.authExp = msg.authExp ?? null;
         this.connectionId = msg.connectionId;
         this.people = new Map(msg.presence.map((p) => [p.clientId, p]));
         this.welcomed = true;
@@ -267,7 +307,7 @@ class Room implements RoomClient {
           this.heartbeatMs = msg.heartbeatMs;
           this.liveness.start(this.heartbeatMs);
         }
-        this.connection = { state: "connected", transport: "websocket", since: Date.now() };
+        this.connection = { state: "connected", transport: this.selector.current, since: Date.now() };
         this.lastClose = undefined;
         this.chat.welcome(msg, this.generation, this.resumed);
         // Yjs starts only now: while the server is still reading the welcome's page,
@@ -288,7 +328,9 @@ class Room implements RoomClient {
       case "pong":
         return;
       case "auth":
-        // Access-control confirmations (role, token expiry): nothing in this client uses them yet.
+        this.role = msg.role;
+        this.authExp = msg.authExp ?? null;
+        this.emit();
         return;
       default:
         assertNever(msg);
@@ -320,11 +362,11 @@ class Room implements RoomClient {
   // ------------------------------------------------------------ snapshot
 
   private attempting(attempt: number): ConnectionState {
-    return { state: "connecting", attempt, transport: "websocket", ...(this.lastClose ? { lastClose: this.lastClose } : {}) };
+    return { state: "connecting", attempt, transport: this.selector.current, ...(this.lastClose ? { lastClose: this.lastClose } : {}) };
   }
 
   private retrying(attempt: number, at: number): ConnectionState {
-    return { state: "reconnecting", attempt, nextRetryAt: at, transport: "websocket", ...(this.lastClose ? { lastClose: this.lastClose } : {}) };
+    return { state: "reconnecting", attempt, nextRetryAt: at, transport: this.selector.current, ...(this.lastClose ? { lastClose: this.lastClose } : {}) };
   }
 
   private setConnection(state: ConnectionState): void {
@@ -336,6 +378,11 @@ class Room implements RoomClient {
   private emit(): void {
     this.snapshot = this.build();
     for (const listener of [...this.listeners]) listener();
+  }
+
+  private async currentToken(): Promise<string> {
+    const t = this.tokenSource;
+    return typeof t === "function" ? await t() : (t ?? "");
   }
 
   private build(): RoomSnapshot {
@@ -350,6 +397,8 @@ class Room implements RoomClient {
       docSynced: this.link.isSynced,
       docCached: this.cacheLoaded,
       docUnsynced: this.link.hasUnsynced,
+      role: this.role,
+      authExp: this.authExp,
     };
   }
 }

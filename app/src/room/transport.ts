@@ -27,6 +27,8 @@ export type SelectorOptions = HttpSocketDeps & {
   /** The WebSocket class (the browser's, or `ws` in Node). */
   WebSocket?: unknown;
   forced?: TransportName;
+  /** How often to probe WebSocket while on SSE or polling (default PROBE_EVERY_MS). */
+  probeEveryMs?: number;
   /** The transport changed: reconnect on it now (`upgrade`: back to WebSocket after a probe). */
   onChange(next: TransportName, why: "fallback" | "upgrade"): void;
 };
@@ -98,7 +100,7 @@ export class TransportSelector {
           this.options.onChange("websocket", "upgrade");
         } else this.scheduleProbe();
       });
-    }, PROBE_EVERY_MS);
+    }, this.options.probeEveryMs ?? PROBE_EVERY_MS);
   }
 
   /** Opens a bare WebSocket to the room and closes it: true if the upgrade went through. */

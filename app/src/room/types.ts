@@ -16,7 +16,8 @@ export type ConnectionState =
   /** A terminal close (bad room, version mismatch, refused): no more retries. */
   | { state: "closed"; code: number; reason: string; transport: Transport };
 
-export type Transport = "websocket";
+/** How the room is reached: WebSocket, or (when upgrades are blocked) SSE or long polling. */
+export type Transport = "websocket" | "sse" | "poll";
 
 /** A chat line as the UI shows it: server messages plus this tab's own unsent ones. */
 export type ChatLine =
@@ -39,6 +40,10 @@ export type RoomSnapshot = {
   lastSeq: number;
   /** True once the document has completed its first sync. */
   docSynced: boolean;
+  /** What this connection may do (view: read only; chat: also chat; edit: everything). */
+  role: "view" | "chat" | "edit";
+  /** When the connection's token expires (ms since epoch), or null in open rooms. */
+  authExp: number | null;
   /** True once the offline copy (IndexedDB) is loaded into the document; false where there is none. */
   docCached: boolean;
   /** True while a local document edit is not known to be on the server. */
@@ -65,5 +70,7 @@ export interface RoomClient {
   hasUnsyncedWork(): boolean;
   /** Reconnects now (skips the backoff wait). */
   reconnectNow(): void;
+  /** Hands the room a fresh token without reconnecting (rooms with access control). */
+  refreshToken(token: string): void;
   destroy(): void;
 }
