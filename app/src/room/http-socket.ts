@@ -138,6 +138,10 @@ export class HttpSocket extends EventTarget {
 
   private stream(): void {
     const ES = this.deps.EventSource ?? globalThis.EventSource;
+    if (typeof ES !== "function") {
+      this.finish(1011, "this runtime has no EventSource");
+      return;
+    }
     const source = new ES(this.url_(this.opened!.events));
     this.source = source;
     source.addEventListener("message", (e) => this.deliver((e as MessageEvent<string>).data));

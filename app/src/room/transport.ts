@@ -1,7 +1,10 @@
 /**
  * Which transport the room client uses, and when it changes: WebSocket first;
  * after FALLBACK_AFTER attempts in a row that never opened, SSE; then long
- * polling. Off WebSocket, a probe tries a plain WebSocket every PROBE_EVERY_MS
+ * polling. Only if the room still answers plain HTTP, though: when nothing
+ * answers, the server is down (or we are offline), not blocking upgrades, and
+ * stepping down would only make the return slower. Without an EventSource
+ * (old runtimes, Node) SSE is skipped. Off WebSocket, a probe tries a plain WebSocket every PROBE_EVERY_MS
  * and, once one opens, the client moves back up. `?transport=` (or the
  * `transport` option) forces one and turns all of this off.
  *
@@ -36,6 +39,7 @@ export type SelectorOptions = HttpSocketDeps & {
 export class TransportSelector {
   current: TransportName;
   private failures = 0;
+  private checking = false;
   private probeTimer: ReturnType<typeof setTimeout> | null = null;
   private lastUrl: string | null = null;
   private stopped = false;
@@ -77,14 +81,36 @@ export class TransportSelector {
   }
 
   private noteFailure(): void {
-    if (this.forced || this.stopped) return;
+    if (this.forced || this.stopped || this.checking) return;
     this.failures++;
     const i = TRANSPORTS.indexOf(this.current);
-    if (this.failures >= FALLBACK_AFTER && i < TRANSPORTS.length - 1) {
-      this.current = TRANSPORTS[i + 1]!;
+    if (this.failures < FALLBACK_AFTER || i === TRANSPORTS.length - 1) return;
+    this.checking = true;
+    void this.httpAnswers().then((answers) => {
+      this.checking = false;
       this.failures = 0;
+      if (!answers || this.stopped || this.current !== TRANSPORTS[i]) return;
+      let next = TRANSPORTS[i + 1]!;
+      if (next === "sse" && !(this.options.EventSource ?? globalThis.EventSource)) next = "poll";
+      this.current = next;
       this.scheduleProbe();
-      this.options.onChange(this.current, "fallback");
+      this.options.onChange(next, "fallback");
+    });
+  }
+
+  /** Whether the room answers plain HTTP (any status counts: it is there). */
+  private async httpAnswers(): Promise<boolean> {
+    if (!this.lastUrl) return false;
+    const u = new URL(this.lastUrl);
+    u.protocol = u.protocol === "wss:" ? "https:" : "http:";
+    u.pathname = `${u.pathname.replace(/\/$/, "")}/state`;
+    const fetchFn = this.options.fetch ?? globalThis.fetch.bind(globalThis);
+    try {
+      const res = await fetchFn(u.toString(), { cache: "no-store", signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      await res.body?.cancel();
+      return true;
+    } catch {
+      return false;
     }
   }
 
