@@ -69,6 +69,9 @@ test("offline edits and messages survive a reload, are sent once on reconnect, a
     routes.add(ws);
     ws.connectToServer();
   });
+  // The room's HTTP is unreachable too (only blocking sockets would be a blocked-upgrade network,
+  // where the client rightly falls back to SSE; that is tests/e2e/fallback.test.ts).
+  await ada.context.route(/\/parties\//, (route) => (online ? route.continue() : route.abort("internetdisconnected")));
 
   await openRoom(ada.page, `${url}?name=Ada`);
   await openRoom(grace.page, `${url}?name=Grace`);
