@@ -6,40 +6,28 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { EventSource } from "eventsource";
-import WebSocket from "ws";
-import { createRoomClient, type RoomClientOptions } from "../../app/src/room/client";
+import type { RoomClientOptions } from "../../app/src/room/client";
 import type { TransportName } from "../../app/src/room/transport";
 import type { RoomClient } from "../../app/src/room/types";
 import { DOC_TEXT_NAME } from "../../party/protocol";
+import { Clients } from "../helpers/room";
 import { sharedServer, uniqueRoom } from "../helpers/server";
 import { UpgradeBlocker } from "../helpers/upgrade-blocker";
 import { until } from "../helpers/wait";
 
 let server: Awaited<ReturnType<typeof sharedServer>>;
-const clients = new Set<RoomClient>();
+const clients = new Clients();
 before(async () => {
   server = await sharedServer();
 });
 after(async () => {
-  for (const c of clients) c.destroy();
+  clients.destroyAll();
   await server.stop();
 });
 
-function join(host: string, room: string, name: string, extra: Partial<RoomClientOptions> = {}): RoomClient {
-  const client = createRoomClient({
-    host,
-    room,
-    identity: { clientId: `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`, name, color: "#3366ff" },
-    WebSocket,
-    EventSource: EventSource as unknown as typeof globalThis.EventSource,
-    storage: null,
-    offlineCache: false,
-    backoff: { baseMs: 100, capMs: 500, floorMs: 20 },
-    ...extra,
-  });
-  clients.add(client);
-  return client;
-}
+/** A room client that can use every transport (Node has no EventSource of its own). */
+const join = (host: string, room: string, name: string, extra: Partial<RoomClientOptions> = {}): RoomClient =>
+  clients.join(host, room, name, { EventSource: EventSource as unknown as typeof globalThis.EventSource, offlineCache: false, backoff: { baseMs: 100, capMs: 500, floorMs: 20 }, ...extra });
 
 const texts = (c: RoomClient) => c.getSnapshot().chat.flatMap((l) => (l.kind === "message" ? [l.message.text] : []));
 const connectedOn = (c: RoomClient, t: TransportName) => {
