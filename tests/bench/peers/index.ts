@@ -1,0 +1,163 @@
+/**
+ * Starts the peers the benchmark compares, each as its own process group on
+ * loopback, pinned to the server CPU: partyroom and the null room under
+ * `partykit dev`, a plain `ws` broadcast server, @y/websocket-server's stock
+ * server and Hocuspocus. Each peer is stopped by its process group id only.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { freePort, ROOT, startServer, type DevServer } from "../../helpers/server";
+import { withTimeout } from "../../helpers/wait";
+import { groupUsage, pinGroup } from "../lib/proc";
+
+/** The peers, by the name used in results. */
+export type PeerName = "partyroom" | "null-room" | "ws" | "y-websocket-server" | "hocuspocus";
+
+export type Peer = {
+  name: PeerName;
+  /** WebSocket URL of a room (or Yjs document) named `room`. */
+  url(room: string): string;
+  http: string;
+  /** Summed RSS (bytes) and CPU seconds of the peer's processes. */
+  usage(): { rss: number; cpuSec: number };
+  /** partyroom only: kill -9 and start again on the same state (cold loads). */
+  restart?(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export type PeerOptions = { serverCpu: string | null; vars?: Record<string, string> };
+
+/** Starts one peer and resolves when it accepts connections. */
+export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer> {
+  switch (name) {
+    case "partyroom":
+      return partykitPeer(name, "main", opts);
+    case "null-room":
+      return partykitPeer(name, "nullroom", opts);
+    case "ws":
+      return nodePeer(name, join(ROOT, "tests/bench/peers/ws-broadcast.ts"), true, opts, (base, room) => `${base}/${room}`);
+    case "y-websocket-server":
+      return nodePeer(name, join(ROOT, "node_modules/@y/websocket-server/src/server.js"), false, opts, (base, room) => `${base}/${room}`);
+    case "hocuspocus":
+      // Hocuspocus carries the document name inside every frame; the path is ignored.
+      return nodePeer(name, join(ROOT, "tests/bench/peers/hocuspocus.ts"), true, opts, (base) => base);
+  }
+}
+
+let snapshot: string | null = null;
+
+/**
+ * `partykit dev` hot-reloads when a file under party/ changes, dropping every
+ * socket: a colleague's edit mid-run would look like mass disconnects. So the
+ * servers run a copy of party/ taken once per process, under bench-results/
+ * (inside the repo, so node_modules still resolves).
+ */
+function partySnapshot(): string {
+  if (snapshot) return snapshot;
+  const dir = join(ROOT, "bench-results", `party-snapshot-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(ROOT, "party"), join(dir, "party"), { recursive: true });
+  const config = JSON.parse(readFileSync(join(ROOT, "partykit.json"), "utf8")) as Record<string, unknown>;
+  const parties = (config.parties ?? {}) as Record<string, string>;
+  const snap = {
+    name: config.name,
+    compatibilityDate: config.compatibilityDate,
+    main: join(dir, String(config.main)),
+    parties: Object.fromEntries(Object.entries(parties).map(([k, v]) => [k, join(dir, v)])),
+  };
+  writeFileSync(join(dir, "partykit.json"), JSON.stringify(snap, null, 2));
+  snapshot = join(dir, "partykit.json");
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return snapshot;
+}
+
+async function partykitPeer(name: PeerName, party: string, opts: PeerOptions): Promise<Peer> {
+  const server: DevServer = await startServer({ vars: opts.vars ?? {}, config: partySnapshot() });
+  let pgid = findDevPid(server.port);
+  if (opts.serverCpu !== null) pinGroup(pgid, opts.serverCpu);
+  return {
+    name,
+    url: (room) => `${server.ws}/parties/${party}/${room}`,
+    http: server.http,
+    usage: () => groupUsage(pgid),
+    restart: async () => {
+      await server.restart();
+      pgid = findDevPid(server.port);
+      if (opts.serverCpu !== null) pinGroup(pgid, opts.serverCpu);
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** The pid (= process group id) of the `partykit dev` we started on `port`. */
+function findDevPid(port: number): number {
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
+      const i = cmd.indexOf("--port");
+      if (cmd.some((a) => a.endsWith("partykit/dist/bin.mjs")) && i >= 0 && cmd[i + 1] === String(port)) return Number(name);
+    } catch {
+      // Gone while listing.
+    }
+  }
+  throw new Error(`no partykit dev process found on port ${port}`);
+}
+
+async function nodePeer(name: PeerName, script: string, ts: boolean, opts: PeerOptions, path: (base: string, room: string) => string): Promise<Peer> {
+  const port = await freePort();
+  const node = [...(ts ? ["--import", "tsx"] : []), script];
+  const [cmd, args] = opts.serverCpu !== null ? ["taskset", ["-c", opts.serverCpu, process.execPath, ...node]] : [process.execPath, node];
+  const child: ChildProcess = spawn(cmd as string, args as string[], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1" },
+  });
+  let log = "";
+  child.stdout!.on("data", (b: Buffer) => (log = (log + b.toString()).slice(-20_000)));
+  child.stderr!.on("data", (b: Buffer) => (log = (log + b.toString()).slice(-20_000)));
+  live.add(child);
+  child.on("exit", () => live.delete(child));
+  await withTimeout(waitListening(port, child), 30_000, `${name} to listen`).catch((err: Error) => {
+    killGroup(child, "SIGKILL");
+    throw new Error(`${err.message}\n${log}`);
+  });
+  const base = `ws://127.0.0.1:${port}`;
+  return {
+    name,
+    url: (room) => path(base, room),
+    http: `http://127.0.0.1:${port}`,
+    usage: () => groupUsage(child.pid!),
+    stop: async () => {
+      killGroup(child, "SIGTERM");
+      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once("exit", () => r()));
+      await withTimeout(exited, 10_000, `${name} to stop`).catch(() => killGroup(child, "SIGKILL"));
+    },
+  };
+}
+
+const live = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of live) killGroup(child, "SIGKILL");
+});
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function waitListening(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`port ${port} never answered`);
+}
