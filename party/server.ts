@@ -20,7 +20,7 @@ import { handleHttp, httpError, type HttpRoom, type HttpSession } from "./http";
 import { Outbox } from "./outbox";
 import { servePage } from "./pages";
 import { BucketMap } from "./limits";
-import { Presence, type PresencePatch } from "./presence";
+import { mergeDeltas, Presence, type PresencePatch } from "./presence";
 import { type Link, newSession, type Session } from "./session";
 import { type Timing, timingFrom } from "./timing";
 import {
@@ -43,8 +43,11 @@ import {
 /** Most HTTP sessions one room keeps at once. */
 const MAX_HTTP_SESSIONS = 2_000;
 
-/** Extra time past a deadline before the alarm fires, so a beat on the edge still counts. */
-const SWEEP_GRACE_MS = 250;
+/** Extra time past a deadline before the alarm fires, so the entry is strictly past its TTL when swept. */
+const SWEEP_GRACE_MS = 10;
+
+/** In a burst, presence deltas are merged and sent at most this often. */
+const PRESENCE_BATCH_MS = 50;
 
 type LoadedDoc = { store: DocStore; sync: DocSync };
 
@@ -62,6 +65,9 @@ export default class Room implements Party.Server {
   /** HTTP sessions (SSE / long polling) by session id, and their open requests. */
   private readonly httpSessions = new Map<string, Session>();
   private readonly openRequests = { sse: 0, poll: 0 };
+  private presenceOut: PresenceDelta | null = null;
+  private presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  private presenceSentAt = 0;
 
   constructor(readonly room: Party.Room) {
     this.timing = timingFrom(room.env);
@@ -557,7 +563,28 @@ export default class Room implements Party.Server {
     for (const s of [...this.sessions.values()]) if (s.kind === "app" && s !== except) this.sendRaw(s, text);
   }
 
+  /**
+   * Presence goes out at once when it is quiet, and at most once per
+   * PRESENCE_BATCH_MS in a burst, merged (mergeDeltas): 1,000 joins in a few
+   * seconds cost each client tens of frames, not a thousand. Deltas carry
+   * whole person states and final leaves, so one that reaches a socket after
+   * its welcome (whose list already has them) changes nothing.
+   */
   private broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
+    if (!delta) return;
+    this.presenceOut = mergeDeltas(this.presenceOut, delta);
+    if (this.presenceTimer) return;
+    const wait = this.presenceSentAt + PRESENCE_BATCH_MS - Date.now();
+    // Quiet: this delta alone goes out now (a joiner does not get its own join, its welcome has it).
+    if (wait <= 0) this.flushPresence(except);
+    else this.presenceTimer = setTimeout(() => this.flushPresence(), wait);
+  }
+
+  private flushPresence(except?: Session): void {
+    this.presenceTimer = null;
+    this.presenceSentAt = Date.now();
+    const delta = this.presenceOut;
+    this.presenceOut = null;
     if (delta) this.broadcast(delta, except);
   }
 }
