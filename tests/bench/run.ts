@@ -44,6 +44,9 @@ function parseArgs(argv: string[]): { quick: boolean; only: string[]; out: strin
   return opts;
 }
 
+// Ctrl-C or a kill ends the run through process.exit, so every "exit" hook stops the peers it started.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+
 const args = parseArgs(process.argv.slice(2));
 const { serverCpu, loadCpu } = chooseCpus();
 const machine = describeMachine(serverCpu, loadCpu);

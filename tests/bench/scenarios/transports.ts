@@ -22,6 +22,7 @@ const SUBSCRIBERS = 10;
 const BURST = 3;
 const GAP_MS = 50;
 const BURST_EVERY_MS = 300;
+const HEARTBEAT_MS = 10_000;
 
 type Sub = { received: Map<number, number>; dups: number; outOfOrder: number; close(): Promise<void> };
 type Latency = { latencies: number[]; expected: number; received: number; dups: number; outOfOrder: number };
@@ -46,12 +47,19 @@ async function subscribe(kind: Kind, base: { ws: string; http: string }, r: stri
     await withTimeout(new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej))), 10_000, "a subscriber socket");
     ws.on("message", (d, bin) => !bin && take(JSON.parse(String(d))));
     ws.send(hello(id));
-    sub.close = async () => ws.terminate();
+    // Subscribers are real clients: they heartbeat, or the presence TTL would (rightly) sweep them.
+    const beat = setInterval(() => ws.send('{"type":"heartbeat"}'), HEARTBEAT_MS);
+    sub.close = async () => {
+      clearInterval(beat);
+      ws.terminate();
+    };
     return sub;
   }
   const client = kind === "sse" ? await SseClient.open(base.http, r, { clientId: id }) : await PollClient.open(base.http, r, { clientId: id }, 20);
   client.listeners.add((e) => e.message && take(e.message as never));
+  const beat = setInterval(() => void client.send({ type: "heartbeat" }).catch(() => undefined), HEARTBEAT_MS);
   sub.close = async () => {
+    clearInterval(beat);
     await fetch(`${base.http}${client.opened.send}`, { method: "DELETE" }).catch(() => undefined);
     if (client instanceof SseClient) client.close();
     else await client.stop();
@@ -70,7 +78,11 @@ async function latencyRun(kind: Kind, base: { ws: string; http: string }, reps: 
     await withTimeout(new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej))), 10_000, "the publisher socket");
     ws.send(hello("publisher"));
     publish = (n, text) => ws.send(JSON.stringify({ type: "chat", id: `p${n}`, text }));
-    closePublisher = () => ws.terminate();
+    const beat = setInterval(() => ws.send('{"type":"heartbeat"}'), HEARTBEAT_MS);
+    closePublisher = () => {
+      clearInterval(beat);
+      ws.terminate();
+    };
   } else {
     // SSE and polling clients send by POST, so the publisher does too.
     publish = (n, text) =>
