@@ -149,10 +149,21 @@ export class PollClient extends HttpClient {
     return body;
   }
 
+  /** Polls that failed at the network level (each is retried after a short pause). */
+  errors = 0;
+
   start(waitS = 20): void {
     this.running = true;
     this.loop = (async () => {
-      while (this.running && !this.closed) await this.pollOnce(waitS);
+      while (this.running && !this.closed) {
+        try {
+          await this.pollOnce(waitS);
+        } catch {
+          // A reset or refused poll is retried, as the app's HTTP socket reconnects.
+          this.errors++;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
     })();
   }
 
