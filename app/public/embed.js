@@ -7,7 +7,8 @@
  *   <party-room room="standup" view="both" theme="dark" name="Ada"></party-room>
  *
  * Options (data-* on the script, attributes on the element): room (required),
- * view = chat | doc | both, theme = light | dark, name, token, height (fixed
+ * view = chat | doc | both, theme = light | dark, name, token, transport
+ * (websocket | sse | poll, to force one), height (fixed
  * CSS height; without it the frame grows with its content).
  *
  * The room runs in an iframe on the rooms' own origin: the host page never
@@ -18,7 +19,7 @@
   "use strict";
   var script = document.currentScript;
   var origin = script && script.src ? new URL(script.src).origin : location.origin;
-  var OPTIONS = ["view", "theme", "name", "token"];
+  var OPTIONS = ["view", "theme", "name", "token", "transport"];
   var frames = new Set();
 
   function frameUrl(room, get) {
@@ -61,7 +62,7 @@
       "party-room",
       class extends HTMLElement {
         static get observedAttributes() {
-          return ["room", "view", "theme", "name", "token", "height"];
+          return ["room", "view", "theme", "name", "token", "transport", "height"];
         }
         connectedCallback() {
           this.render();

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { type DevServer, startServer, uniqueRoom } from "../helpers/server";
 import { buildApp } from "./helpers/build";
 import {
@@ -16,8 +16,10 @@ import {
   newPerson,
   openRoom,
   people,
+  say,
   screenshot,
   type TrackedPage,
+  typeAtEnd,
   waitConnected,
   waitCount,
   waitForDocText,
@@ -39,17 +41,6 @@ async function person(viewport?: { width: number; height: number }): Promise<Tra
   const { context, tracked } = await newPerson(browser, viewport);
   contexts.push(context);
   return tracked;
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.getByRole("textbox", { name: "Message" }).fill(text);
-  await page.getByRole("textbox", { name: "Message" }).press("Enter");
-}
-
-async function typeAtEnd(page: Page, text: string): Promise<void> {
-  await documentBox(page).click();
-  await page.keyboard.press("Control+End");
-  await page.keyboard.type(text);
 }
 
 before(async () => {
@@ -136,15 +127,25 @@ test("a name change shows for everyone at once", async () => {
   await ada.page.getByRole("button", { name: /^You: Ada Lovelace\./ }).waitFor();
 });
 
-test("share copies the room link; embed says it is coming", async () => {
+test("share copies the room link; embed offers the snippets for this room", async () => {
   await ada.page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.http });
   await ada.page.getByRole("button", { name: "Share" }).click();
   await ada.page.getByRole("button", { name: "Link copied" }).waitFor();
   assert.equal(await ada.page.evaluate(() => navigator.clipboard.readText()), url());
   await ada.page.getByRole("button", { name: "Embed" }).click();
-  await ada.page.getByRole("dialog", { name: "Embed" }).filter({ hasText: "coming soon" }).waitFor();
+  const dialog = ada.page.getByRole("dialog", { name: "Embed" });
+  await dialog.waitFor();
+  const script = await dialog.getByRole("textbox", { name: /^Script tag/ }).inputValue();
+  assert.equal(script, `<script src="${server.http}/embed.js" data-room="${room}"></script>`);
+  await dialog.getByRole("combobox", { name: "Show" }).selectOption("chat");
+  const element = await dialog.getByRole("textbox", { name: /^Custom element/ }).inputValue();
+  assert.equal(element, `<script src="${server.http}/embed.js" async></script>\n<party-room room="${room}" view="chat"></party-room>`);
+  await dialog.getByRole("button", { name: "Copy" }).first().click();
+  await dialog.getByRole("button", { name: "Copied" }).waitFor();
+  assert.equal(await ada.page.evaluate(() => navigator.clipboard.readText()), `<script src="${server.http}/embed.js" data-room="${room}" data-view="chat"></script>`);
+  await screenshot(ada.page, "room-embed-dialog");
   await ada.page.keyboard.press("Escape");
-  await ada.page.getByRole("dialog", { name: "Embed" }).waitFor({ state: "hidden" });
+  await dialog.waitFor({ state: "hidden" });
 });
 
 test("screenshots of the room, light and dark, wide and narrow", async () => {

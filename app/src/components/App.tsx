@@ -6,6 +6,7 @@ import { NotFound } from "./NotFound";
 
 // The room (editor, Yjs, socket) is most of the bundle; the start page loads without it.
 const RoomPage = lazy(() => import("./RoomPage").then((m) => ({ default: m.RoomPage })));
+const EmbedPage = lazy(() => import("./EmbedPage").then((m) => ({ default: m.EmbedPage })));
 
 export function App() {
   const route = useRoute();
@@ -16,6 +17,12 @@ export function App() {
       return (
         <Suspense fallback={<div className="room room-loading" aria-busy="true" />}>
           <RoomPage key={route.roomId} roomId={route.roomId} />
+        </Suspense>
+      );
+    case "embed":
+      return (
+        <Suspense fallback={<div className="embed embed-loading" aria-busy="true" />}>
+          <EmbedPage key={route.roomId} roomId={route.roomId} />
         </Suspense>
       );
     case "not-found":

@@ -5,11 +5,12 @@
  * (or sent the message).
  */
 import { useLayoutEffect, useRef } from "react";
+import { chatDisabledReason, type Role } from "../lib/access";
 import type { ChatLine, RoomClient, RoomSnapshot } from "../room/types";
 import { ChatComposer } from "./ChatComposer";
 import { ChatLineView } from "./ChatLineView";
 
-type Props = { client: RoomClient; snapshot: RoomSnapshot };
+type Props = { client: RoomClient; snapshot: RoomSnapshot; role: Role };
 
 /** Within this many pixels of an edge counts as "at" it. */
 const EDGE_PX = 48;
@@ -19,7 +20,7 @@ function keyOf(line: ChatLine | undefined): string | null {
   return line.kind === "message" ? `m${line.message.seq}` : `p${line.id}`;
 }
 
-export function ChatPanel({ client, snapshot }: Props) {
+export function ChatPanel({ client, snapshot, role }: Props) {
   const { chat, hasOlder, loadingOlder, connection } = snapshot;
   const scroller = useRef<HTMLOListElement>(null);
   const memory = useRef({ firstKey: null as string | null, height: 0, atBottom: true });
@@ -63,7 +64,7 @@ export function ChatPanel({ client, snapshot }: Props) {
           <ChatLineView key={keyOf(line)} line={line} selfName={name} selfColor={color} onRetry={(id) => client.retryChat(id)} />
         ))}
       </ol>
-      <ChatComposer onSend={(text) => client.sendChat(text)} disabled={connection.state === "closed"} />
+      <ChatComposer onSend={(text) => client.sendChat(text)} disabledReason={chatDisabledReason(role, connection)} />
     </section>
   );
 }

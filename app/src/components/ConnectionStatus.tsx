@@ -1,10 +1,11 @@
 /**
  * The "Connection" status: connected / reconnecting (attempt n, next try in
- * s) / offline / closed, plus the transport, and a "Retry now" button while
- * the client is waiting to reconnect.
+ * s) / offline / closed, plus the transport (WebSocket, SSE, long polling),
+ * and a "Retry now" button while the client is waiting to reconnect.
  */
-import type { ConnectionState } from "../room/types";
+import { TRANSPORT_LABELS } from "../lib/access";
 import { useNow } from "../lib/use-room";
+import type { ConnectionState } from "../room/types";
 
 type Props = { connection: ConnectionState; onReconnect: () => void };
 
@@ -28,15 +29,22 @@ export function describeConnection(connection: ConnectionState, now: number): st
   }
 }
 
+const TRANSPORT_TITLES = {
+  websocket: "Connected over a WebSocket",
+  sse: "WebSockets seem blocked on this network: using server-sent events, and trying WebSocket again now and then",
+  poll: "WebSockets and event streams seem blocked on this network: using long polling",
+} as const;
+
 export function ConnectionStatus({ connection, onReconnect }: Props) {
   const now = useNow(connection.state === "reconnecting" ? 1000 : null);
   const canRetry = connection.state === "reconnecting" || connection.state === "offline";
+  const showTransport = connection.state !== "closed" && connection.state !== "offline";
   return (
-    <div className="connection" data-state={connection.state}>
-      <span role="status" aria-label="Connection" className="connection-status" title={`Transport: ${connection.transport}`}>
+    <div className="connection" data-state={connection.state} data-transport={connection.transport}>
+      <span role="status" aria-label="Connection" className="connection-status" title={TRANSPORT_TITLES[connection.transport]}>
         <span className="connection-dot" aria-hidden="true" />
         <span className="connection-text">{describeConnection(connection, now)}</span>
-        <span className="connection-transport"> via {connection.transport}</span>
+        {showTransport && <span className="connection-transport"> via {TRANSPORT_LABELS[connection.transport]}</span>}
       </span>
       {canRetry && (
         <button type="button" className="button button-small" onClick={onReconnect}>

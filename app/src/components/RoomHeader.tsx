@@ -1,20 +1,24 @@
-/** The room's top bar: home link and room name, connection, share, embed, and you. */
+/** The room's top bar: home link, room name and role, connection, share, embed, and you. */
+import type { Role } from "../lib/access";
 import { onLinkClick } from "../lib/router";
 import type { ConnectionState, Identity } from "../room/types";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { EmbedButton } from "./EmbedButton";
 import { IdentityControl } from "./IdentityControl";
+import { RoleBadge } from "./RoleBadge";
 import { ShareButton } from "./ShareButton";
 
 type Props = {
   roomId: string;
   connection: ConnectionState;
+  role: Role;
+  token: string | undefined;
   identity: Identity;
   onReconnect: () => void;
   onIdentityChange: (patch: Partial<Pick<Identity, "name" | "color">>) => void;
 };
 
-export function RoomHeader({ roomId, connection, identity, onReconnect, onIdentityChange }: Props) {
+export function RoomHeader({ roomId, connection, role, token, identity, onReconnect, onIdentityChange }: Props) {
   return (
     <header className="room-header">
       <div className="room-title">
@@ -26,11 +30,12 @@ export function RoomHeader({ roomId, connection, identity, onReconnect, onIdenti
         <h1 className="room-name" title={roomId}>
           {roomId}
         </h1>
+        <RoleBadge role={role} />
       </div>
       <div className="room-actions">
         <ConnectionStatus connection={connection} onReconnect={onReconnect} />
         <ShareButton roomId={roomId} />
-        <EmbedButton />
+        <EmbedButton roomId={roomId} role={role} token={token} />
         <IdentityControl identity={identity} onChange={onIdentityChange} />
       </div>
     </header>

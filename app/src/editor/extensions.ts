@@ -3,10 +3,11 @@
  * bound to the shared Y.Text. Undo/redo go through a Y.UndoManager that only
  * tracks this tab's edits, so Ctrl+Z never removes someone else's typing.
  * Tab is left to the browser (moves focus), so keyboard users can leave.
+ * Editable or not (and the placeholder) is up to read-only.ts.
  */
 import { defaultKeymap } from "@codemirror/commands";
 import type { Extension } from "@codemirror/state";
-import { drawSelection, EditorView, highlightActiveLine, keymap, placeholder } from "@codemirror/view";
+import { drawSelection, EditorView, highlightActiveLine, keymap } from "@codemirror/view";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
@@ -24,7 +25,6 @@ export function documentExtensions(ytext: Y.Text, awareness: Awareness): Extensi
     drawSelection(),
     highlightActiveLine(),
     EditorView.lineWrapping,
-    placeholder("Start typing. Everyone in the room sees it as you type."),
     EditorView.contentAttributes.of({ "aria-label": "Document" }),
     editorTheme,
   ];

@@ -1,12 +1,17 @@
 /**
- * Client-side routing over the History API: `/` is home, `/r/<room>` a room.
- * No router library: two routes and a popstate listener are all we need.
+ * Client-side routing over the History API: `/` is home, `/r/<room>` a room,
+ * `/embed/<room>` a room without the app's chrome (for iframes on other sites).
+ * No router library: three routes and a popstate listener are all we need.
  */
 import { type MouseEvent, useSyncExternalStore } from "react";
 import { isValidRoomId } from "../../../party/protocol";
 
 /** What the current URL shows. */
-export type Route = { page: "home" } | { page: "room"; roomId: string } | { page: "not-found"; path: string };
+export type Route =
+  | { page: "home" }
+  | { page: "room"; roomId: string }
+  | { page: "embed"; roomId: string }
+  | { page: "not-found"; path: string };
 
 const listeners = new Set<() => void>();
 
@@ -26,17 +31,30 @@ function subscribe(listener: () => void): () => void {
 /** Parses a pathname into a route; an invalid room id is "not found", not a crash. */
 export function parseRoute(pathname: string): Route {
   if (pathname === "/" || pathname === "") return { page: "home" };
-  const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
-  if (match?.[1]) {
-    const roomId = decodeURIComponent(match[1]);
-    if (isValidRoomId(roomId)) return { page: "room", roomId };
+  const match = /^\/(r|embed)\/([^/]+)\/?$/.exec(pathname);
+  if (match?.[2]) {
+    const roomId = safeDecode(match[2]);
+    if (roomId !== null && isValidRoomId(roomId)) return { page: match[1] === "embed" ? "embed" : "room", roomId };
   }
   return { page: "not-found", path: pathname };
+}
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
 }
 
 /** The path of a room's page. */
 export function roomPath(roomId: string): string {
   return `/r/${encodeURIComponent(roomId)}`;
+}
+
+/** The path of a room's embeddable view. */
+export function embedPath(roomId: string): string {
+  return `/embed/${encodeURIComponent(roomId)}`;
 }
 
 /** Goes to `path` without a page load (pushState), or replaces the entry. */

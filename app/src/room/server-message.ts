@@ -38,7 +38,10 @@ const serverMessageSchema = z.discriminatedUnion("type", [
     heartbeatMs: z.number().positive(),
     ttlMs: z.number(),
     serverTime: z.number(),
+    role: z.enum(["view", "chat", "edit"]).optional(),
+    authExp: z.number().optional(),
   }),
+  z.object({ type: z.literal("auth"), role: z.enum(["view", "chat", "edit"]), authExp: z.number().optional() }),
   z.object({
     type: z.literal("presence"),
     join: z.array(person).optional(),

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type FrameLocator, type Locator, type Page } from "playwright-core";
 import { ROOT } from "../../helpers/server";
 
 /** Where screenshots go (a CI artifact). */
@@ -112,3 +112,30 @@ export async function openRoom(page: Page, url: string): Promise<void> {
   await waitConnected(page);
   await documentBox(page).waitFor();
 }
+
+/** Sends a chat message from the "Message" box (in a page or a frame). */
+export async function say(page: Page | FrameLocator, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+/** Clicks into the document, goes to its end and types. */
+export async function typeAtEnd(page: Page, text: string): Promise<void> {
+  await documentBox(page).click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type(text);
+}
+
+/** The "Connection" indicator. */
+export function connectionStatus(page: Page | FrameLocator): Locator {
+  return page.getByRole("status", { name: "Connection" });
+}
+
+/** Waits until the indicator says "Connected via <transport>" (WebSocket, SSE, Long polling). */
+export async function waitTransport(page: Page | FrameLocator, transport: RegExp, timeout = UI_TIMEOUT_MS): Promise<void> {
+  await connectionStatus(page).filter({ hasText: new RegExp(`^Connected via ${transport.source}$`) }).waitFor({ timeout });
+}
+
+/** Console noise a browser makes when a WebSocket upgrade is refused: expected on a blocked network. */
+export const isBlockedSocketNoise = (error: string): boolean => /WebSocket connection to .* failed/.test(error);

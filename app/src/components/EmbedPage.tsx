@@ -1,0 +1,23 @@
+/**
+ * `/embed/<room>`: the room for an iframe on someone else's site. Options
+ * come from the link: `?view=chat|doc|both`, `?theme=light|dark`, and like
+ * the room page `?name=`, `?token=`, `?transport=`.
+ */
+import { useEffect, useState } from "react";
+import { applyTheme, embedTheme, embedView } from "../lib/embed";
+import { useRoomClient } from "../lib/use-room-client";
+import { EmbedView } from "./EmbedView";
+
+export function EmbedPage({ roomId }: { roomId: string }) {
+  // Read once: `name` and `token` are taken out of the address bar afterwards, `view` and `theme` stay.
+  const [options] = useState(() => ({ view: embedView(location.search), theme: embedTheme(location.search) }));
+  const visit = useRoomClient(roomId);
+
+  useEffect(() => {
+    document.title = `${roomId} · partyroom`;
+    return applyTheme(options.theme);
+  }, [roomId, options.theme]);
+
+  if (!visit) return <div className="embed embed-loading" aria-busy="true" />;
+  return <EmbedView client={visit.client} token={visit.token} claimedRole={visit.claimedRole} view={options.view} />;
+}
