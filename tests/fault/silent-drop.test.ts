@@ -84,7 +84,7 @@ test("a blackholed link is detected by the watchdog, replaced, and its ghost swe
   // Nothing was lost across the swap.
   await until(() => messagesOf(cy).length === 2, "Cy to get the message sent during the drop");
   cy.sendChat("after the drop");
-  await until(() => messagesOf(ada).length === 3, "Ada to get Cy's message");
+  await until(() => messagesOf(ada).length === 3 && messagesOf(cy).length === 3, "both to hold Cy's message");
   for (const [c, n] of [[ada, "Ada"], [cy, "Cy"]] as const) assertCleanLog(messagesOf(c), n, 1);
   assert.deepEqual(messagesOf(cy), messagesOf(ada));
   // Presence: one person each, the swept ghost did not take Cy with it.
