@@ -51,7 +51,8 @@ process.on("exit", () => {
   for (const child of live) killGroup(child, "SIGKILL");
 });
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/** Signals a child's whole process group (only processes we started). */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
     process.kill(-child.pid, signal);

@@ -12,6 +12,7 @@ import { createRoomClient, type RoomClientOptions } from "../../app/src/room/cli
 import type { KeyValueStore } from "../../app/src/room/pending";
 import type { ConnectionState, RoomClient } from "../../app/src/room/types";
 import { TcpProxy } from "../helpers/proxy";
+import { recordStates } from "../helpers/room";
 import { type DevServer, sharedServer, startServer, uniqueRoom } from "../helpers/server";
 import { until } from "../helpers/wait";
 
@@ -68,20 +69,6 @@ function assertCleanLog(list: ChatMessage[], label: string): void {
   const seqs = list.map((m) => m.seq);
   assert.deepEqual(seqs, seqs.map((_, i) => (seqs[0] ?? 1) + i), `${label}: seqs ${seqs.join(",")} are not contiguous`);
   assert.equal(new Set(list.map((m) => `${m.clientId}/${m.id}`)).size, list.length, `${label}: a message id shows twice`);
-}
-
-/** Records every distinct ConnectionState a client goes through, with the time it was seen. */
-function recordStates(c: RoomClient): Array<ConnectionState & { at: number }> {
-  const seen: Array<ConnectionState & { at: number }> = [];
-  let last = "";
-  c.subscribe(() => {
-    const s = c.getSnapshot().connection;
-    const key = JSON.stringify(s);
-    if (key === last) return;
-    last = key;
-    seen.push({ ...s, at: Date.now() });
-  });
-  return seen;
 }
 
 type Retry = Extract<ConnectionState, { state: "reconnecting" }> & { at: number };

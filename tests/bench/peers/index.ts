@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, ROOT, startServer, type DevServer } from "../../helpers/server";
+import { freePort, killGroup, ROOT, startServer, type DevServer } from "../../helpers/server";
 import { withTimeout } from "../../helpers/wait";
 import { groupUsage, pinGroup } from "../lib/proc";
 
@@ -143,14 +143,6 @@ process.on("exit", () => {
   for (const child of live) killGroup(child, "SIGKILL");
 });
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
 
 async function waitListening(port: number, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
