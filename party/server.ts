@@ -46,8 +46,14 @@ const MAX_HTTP_SESSIONS = 2_000;
 /** Extra time past a deadline before the alarm fires, so the entry is strictly past its TTL when swept. */
 const SWEEP_GRACE_MS = 10;
 
-/** In a burst, presence deltas are merged and sent at most this often. */
-const PRESENCE_BATCH_MS = 50;
+/**
+ * Presence deltas are merged and sent at most every PRESENCE_BATCH_MS; when
+ * more than PRESENCE_BURST_PER_SECOND arrive in a second (a crowd joining),
+ * every PRESENCE_BURST_BATCH_MS instead: a little later, far fewer frames.
+ */
+const PRESENCE_BATCH_MS = 20;
+const PRESENCE_BURST_PER_SECOND = 40;
+const PRESENCE_BURST_BATCH_MS = 100;
 
 type LoadedDoc = { store: DocStore; sync: DocSync };
 
@@ -68,6 +74,9 @@ export default class Room implements Party.Server {
   private presenceOut: PresenceDelta | null = null;
   private presenceTimer: ReturnType<typeof setTimeout> | null = null;
   private presenceSentAt = 0;
+  /** Deltas seen since `presenceSecond` (a one-second window), to tell a burst from the usual trickle. */
+  private presenceCount = 0;
+  private presenceSecond = 0;
 
   constructor(readonly room: Party.Room) {
     this.timing = timingFrom(room.env);
@@ -564,17 +573,24 @@ export default class Room implements Party.Server {
   }
 
   /**
-   * Presence goes out at once when it is quiet, and at most once per
-   * PRESENCE_BATCH_MS in a burst, merged (mergeDeltas): 1,000 joins in a few
-   * seconds cost each client tens of frames, not a thousand. Deltas carry
+   * Presence goes out at once when it is quiet, and at most once per batch
+   * window in a burst, merged (mergeDeltas): 1,000 joins in a few seconds
+   * cost each client tens of frames, not a thousand. Deltas carry
    * whole person states and final leaves, so one that reaches a socket after
    * its welcome (whose list already has them) changes nothing.
    */
   private broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
     if (!delta) return;
     this.presenceOut = mergeDeltas(this.presenceOut, delta);
+    const now = Date.now();
+    if (now - this.presenceSecond >= 1000) {
+      this.presenceSecond = now;
+      this.presenceCount = 0;
+    }
+    this.presenceCount++;
     if (this.presenceTimer) return;
-    const wait = this.presenceSentAt + PRESENCE_BATCH_MS - Date.now();
+    const batchMs = this.presenceCount > PRESENCE_BURST_PER_SECOND ? PRESENCE_BURST_BATCH_MS : PRESENCE_BATCH_MS;
+    const wait = this.presenceSentAt + batchMs - now;
     // Quiet: this delta alone goes out now (a joiner does not get its own join, its welcome has it).
     if (wait <= 0) this.flushPresence(except);
     else this.presenceTimer = setTimeout(() => this.flushPresence(), wait);
