@@ -5,20 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import WebSocket from "ws";
 import type { ChatMessage } from "../../party/protocol";
 import { DOC_TEXT_NAME } from "../../party/protocol";
-import { createRoomClient, type RoomClientOptions } from "../../app/src/room/client";
 import type { KeyValueStore } from "../../app/src/room/pending";
 import type { ConnectionState, RoomClient } from "../../app/src/room/types";
 import { TcpProxy } from "../helpers/proxy";
-import { recordStates } from "../helpers/room";
+import { Clients, recordStates } from "../helpers/room";
 import { type DevServer, sharedServer, startServer, uniqueRoom } from "../helpers/server";
 import { until } from "../helpers/wait";
 
 let shared: { http: string; ws: string; stop(): Promise<void> };
 let sharedHost: string;
-const clients = new Set<RoomClient>();
 const proxies = new Set<TcpProxy>();
 
 before(async () => {
@@ -27,32 +24,15 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of clients) c.destroy();
+  clients.destroyAll();
   for (const p of proxies) await p.close();
   await shared.stop();
 });
 
-/** A RoomClient in Node: `ws` sockets, no localStorage, fast backoff unless told otherwise. */
-function join(host: string, room: string, name: string, extra: Partial<RoomClientOptions> = {}): RoomClient {
-  const client = createRoomClient({
-    host,
-    room,
-    identity: { clientId: `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`, name, color: "#3366ff" },
-    WebSocket,
-    storage: null,
-    backoff: { baseMs: 100, capMs: 1_000, floorMs: 20 },
-    ...extra,
-  });
-  clients.add(client);
-  return client;
-}
-
-function leave(...cs: RoomClient[]): void {
-  for (const c of cs) {
-    c.destroy();
-    clients.delete(c);
-  }
-}
+/** RoomClients in Node (`ws` sockets, no localStorage, fast backoff), destroyed after the file. */
+const clients = new Clients();
+const join = clients.join.bind(clients);
+const leave = clients.leave.bind(clients);
 
 async function startProxy(targetPort: number): Promise<TcpProxy> {
   const proxy = await TcpProxy.start(targetPort);

@@ -6,18 +6,8 @@
  * to `targetBytes`. Seeded, so every run loads the same document.
  */
 import * as Y from "yjs";
+import { seededRandom } from "../../../app/src/room/backoff";
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = "the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there".split(" ");
 
@@ -25,7 +15,7 @@ export type Trace = { update: Uint8Array; textLength: number; ops: number };
 
 /** Edits a fresh Y.Doc (Y.Text "content") until its encoded state reaches `targetBytes`. */
 export function syntheticTrace(targetBytes = 160 * 1024, seed = 7, maxOps = 2_000_000): Trace {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const doc = new Y.Doc();
   doc.clientID = 1;
   const text = doc.getText("content");

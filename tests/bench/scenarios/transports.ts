@@ -45,8 +45,20 @@ async function subscribe(kind: Kind, base: { ws: string; http: string }, r: stri
   if (kind === "websocket") {
     const ws = new WebSocket(`${base.ws}/parties/main/${r}`);
     await withTimeout(new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej))), 10_000, "a subscriber socket");
-    ws.on("message", (d, bin) => !bin && take(JSON.parse(String(d))));
+    const welcomed = withTimeout(
+      new Promise<void>((resolve) =>
+        ws.on("message", (d, bin) => {
+          if (bin) return;
+          const msg = JSON.parse(String(d));
+          if (msg.type === "welcome") resolve();
+          take(msg);
+        }),
+      ),
+      10_000,
+      "a subscriber's welcome",
+    );
     ws.send(hello(id));
+    await welcomed;
     // Subscribers are real clients: they heartbeat, or the presence TTL would (rightly) sweep them.
     const beat = setInterval(() => ws.send('{"type":"heartbeat"}'), HEARTBEAT_MS);
     sub.close = async () => {
@@ -92,7 +104,7 @@ async function latencyRun(kind: Kind, base: { ws: string; http: string }, reps: 
         body: JSON.stringify({ clientId: `publisher${n % 50}`, id: `p${n}`, text }),
       });
   }
-  await new Promise((res) => setTimeout(res, 500)); // let every subscriber's welcome land before the clock starts
+  // Every subscriber has its welcome (subscribe() awaits it), so the clock can start.
   const start = Date.now() + 100;
   const scheduled = new Map<number, number>();
   await new Promise<void>((done) => {
