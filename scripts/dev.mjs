@@ -93,10 +93,19 @@ process.on("SIGTERM", () => void stop(143));
 // Last resort if this script dies some other way: never leave the groups behind.
 process.on("exit", () => children.forEach((c) => signalGroup(c, "SIGKILL")));
 
+/**
+ * `partykit dev` reads vars only from `.env` and `--var`, never from the shell:
+ * forward the room's own variables (PARTYROOM_*, and the timing ones) so that
+ * `PARTYROOM_TOKEN_SECRET=… npm run dev` does what it says.
+ */
+const ROOM_VARS = /^(PARTYROOM_[A-Z_]+|HEARTBEAT_INTERVAL_MS|PRESENCE_TTL_MS|HELLO_TIMEOUT_MS|SSE_KEEPALIVE_MS)$/;
+const forwarded = Object.entries(process.env).filter(([k, v]) => ROOM_VARS.test(k) && k !== "PARTYROOM_SKIP_APP_BUILD" && v !== undefined);
+const varArgs = forwarded.flatMap(([k, v]) => ["--var", `${k}=${v}`]);
+
 const partykitPort = await freePort();
 const partykit = start(
   "partykit dev",
-  [join(root, "node_modules", "partykit", "dist", "bin.mjs"), "dev", "--port", String(partykitPort), "--persist", ".partykit/state", "--disable-request-cf-fetch"],
+  [join(root, "node_modules", "partykit", "dist", "bin.mjs"), "dev", "--port", String(partykitPort), "--persist", ".partykit/state", "--disable-request-cf-fetch", ...varArgs],
   { PARTYROOM_SKIP_APP_BUILD: "1" },
 );
 try {
@@ -108,3 +117,9 @@ try {
 start("vite", [join(root, "node_modules", "vite", "bin", "vite.js"), "--port", String(port), "--strictPort", "--host", host], {
   PARTYKIT_PORT: String(partykitPort),
 });
+const access = process.env.PARTYROOM_TOKEN_SECRET
+  ? "rooms need a token (PARTYROOM_TOKEN_SECRET is set; mint one with `npm run token`)"
+  : "rooms are OPEN: anyone with a room's link can join it (set PARTYROOM_TOKEN_SECRET to require tokens)";
+console.log(`\npartyroom: http://${host}:${port}  ·  ${access}`);
+if (forwarded.length) console.log(`partyroom: variables passed to the rooms: ${forwarded.map(([k]) => k).join(", ")}`);
+console.log(`partyroom: the rooms' own port ${partykitPort} is internal (partykit dev cannot bind it to loopback only); use the URL above\n`);

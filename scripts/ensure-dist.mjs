@@ -1,7 +1,7 @@
 /**
  * partykit.json's `build.command`: `serve.path` (dist/) must exist or
  * `partykit dev` and `partykit deploy` crash on start. Builds the app when
- * dist/ has no index.html yet; with PARTYROOM_SKIP_APP_BUILD=1 (set by
+ * dist/ has no app.html yet; with PARTYROOM_SKIP_APP_BUILD=1 (set by
  * scripts/dev.mjs, where Vite serves the app) it only creates the folder.
  * An existing build is left alone: `npm run build` refreshes it.
  */
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 const root = join(fileURLToPath(import.meta.url), "..", "..");
 const dist = join(root, "dist");
 
-if (existsSync(join(dist, "index.html"))) process.exit(0);
+if (existsSync(join(dist, "app.html"))) process.exit(0);
 if (process.env.PARTYROOM_SKIP_APP_BUILD === "1") {
   mkdirSync(dist, { recursive: true });
   process.exit(0);

@@ -4,7 +4,8 @@
  * `--secret`) and prints it with the room link that carries it.
  */
 import { parseArgs } from "node:util";
-import { ENV, mintToken, ROLES, type Role } from "../party/auth";
+import { ENV, mintToken } from "../party/host/auth";
+import { ROLES, type Role } from "../party/protocol";
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-core";
-import { mintToken } from "../../party/auth";
+import { mintToken } from "../../party/host/auth";
 import { type DevServer, startServer, uniqueRoom } from "../helpers/server";
 import { buildApp } from "./helpers/build";
 import {

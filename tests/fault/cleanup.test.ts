@@ -18,7 +18,7 @@ import WebSocket from "ws";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { PROTOCOL_VERSION } from "../../party/protocol";
-import { TestClient } from "../helpers/client";
+import { pub, TestClient } from "../helpers/client";
 import { internals } from "../helpers/room";
 import { startServer, uniqueRoom } from "../helpers/server";
 import { until, withTimeout } from "../helpers/wait";
@@ -166,7 +166,7 @@ async function cycles(t: { diagnostic(msg: string): void; after(fn: () => Promis
     t.diagnostic(`after    ${JSON.stringify(settled)}`);
     // Presence as the control client sees it: only itself.
     const { client: check, welcome } = await TestClient.join(shared.ws, room, { clientId: "checker" });
-    assert.deepEqual(welcome.presence.map((p) => p.clientId).sort(), ["checker", "control"], "no leftover people");
+    assert.deepEqual(welcome.presence.map((p) => p.clientId).sort(), [pub("checker"), pub("control")].sort(), "no leftover people");
     await check.close();
   } finally {
     control.terminate();

@@ -4,41 +4,62 @@
  * Raw on purpose: tests see exactly what goes over the wire.
  */
 import WebSocket from "ws";
-import type { ChatMessage, ServerMessage } from "../../party/protocol";
-import { PROTOCOL_VERSION } from "../../party/protocol";
+import { type ChatMessage, clientIdFromKey, FLOW, PROTOCOL_VERSION, type ServerMessage } from "../../party/protocol";
 import { withTimeout } from "./wait";
 
 type Waiter = { match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void };
+
+/** The public clientId the room shows for a client that said hello with `clientId` and no key (it is the secret). */
+export const pub = clientIdFromKey;
 
 export class TestClient {
   readonly messages: ServerMessage[] = [];
   readonly binary: Uint8Array[] = [];
   closeCode: number | null = null;
   closeReason = "";
+  /** Bytes received, and reported to the room as read every FLOW.reportEveryBytes (as a client must). */
+  received = 0;
+  private reported = 0;
+  /** Set false to behave like a client that never reports reads. */
+  reportReads = true;
   private waiters: Waiter[] = [];
   private readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly ws: WebSocket) {
+    let closedByRoom: ((how: { code: number; reason: string }) => void) | null = null;
     ws.on("message", (data, isBinary) => {
+      this.received += (data as Buffer).byteLength;
+      if (this.reportReads && this.received - this.reported >= FLOW.reportEveryBytes && ws.readyState === WebSocket.OPEN) {
+        this.reported = this.received;
+        ws.send(JSON.stringify({ type: "read", bytes: this.received }));
+      }
       if (isBinary) {
         this.binary.push(new Uint8Array(data as Buffer));
         return;
       }
       const msg = JSON.parse(String(data)) as ServerMessage;
       this.messages.push(msg);
+      // The room says it is closing us (its close frame may not arrive under partykit dev): close, with its code.
+      if (msg.type === "close") closedByRoom?.({ code: msg.code, reason: msg.reason });
       this.waiters = this.waiters.filter((w) => {
         if (!w.match(msg)) return true;
         w.resolve(msg);
         return false;
       });
     });
-    this.closed = new Promise((resolve) =>
-      ws.on("close", (code, reason) => {
+    this.closed = new Promise((resolve) => {
+      const done = (code: number, reason: string) => {
+        if (this.closeCode !== null) return;
         this.closeCode = code;
-        this.closeReason = reason.toString();
-        resolve({ code, reason: this.closeReason });
-      }),
-    );
+        this.closeReason = reason;
+        resolve({ code, reason });
+      };
+      closedByRoom = ({ code, reason }) => {
+        done(code, reason);
+        ws.terminate();
+      };
+      ws.on("close", (code, reason) => done(code, reason.toString()));
+    });
   }
 
   /** Opens a socket to `/parties/main/<room>` (plus `suffix`, e.g. a query). */

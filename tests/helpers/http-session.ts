@@ -12,10 +12,14 @@ export type Received = { id: number; message?: ServerMessage; yjs?: Uint8Array }
 
 type Opened = { session: string; send: string; events: string; poll: string; heartbeatMs: number; ttlMs: number };
 
+/** `&token=…` for a room that needs one. */
+const tokenParam = (token?: string) => (token ? `token=${encodeURIComponent(token)}` : "");
+const withQuery = (url: string, query: string) => (query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url);
+
 /** POSTs a hello and returns the new session's URLs. */
-export async function openSession(http: string, room: string, hello: Record<string, unknown> = {}, transport = "sse"): Promise<Opened> {
+export async function openSession(http: string, room: string, hello: Record<string, unknown> = {}, transport = "sse", token?: string): Promise<Opened> {
   const res = await withTimeout(
-    fetch(`${http}/parties/main/${room}/sessions?transport=${transport}`, {
+    fetch(withQuery(`${http}/parties/main/${room}/sessions?transport=${transport}`, tokenParam(token)), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: `h${Math.random().toString(36).slice(2, 10)}`, name: "Http", color: "#884400", ...hello }),
@@ -36,7 +40,14 @@ abstract class HttpClient {
   constructor(
     readonly http: string,
     readonly opened: Opened,
+    /** The room token every request carries (rooms with access control). */
+    readonly token?: string,
   ) {}
+
+  /** A URL on the room's host, with the token. */
+  protected url(path: string): string {
+    return withQuery(`${this.http}${path}`, tokenParam(this.token));
+  }
 
   messages(): ServerMessage[] {
     return this.received.flatMap((r) => (r.message ? [r.message] : []));
@@ -52,7 +63,7 @@ abstract class HttpClient {
   async send(frame: unknown): Promise<Response> {
     const binary = frame instanceof Uint8Array;
     const res = await withTimeout(
-      fetch(`${this.http}${this.opened.send}`, {
+      fetch(this.url(this.opened.send), {
         method: "POST",
         headers: { "content-type": binary ? "application/octet-stream" : "application/json" },
         body: binary ? (frame as Uint8Array<ArrayBuffer>) : typeof frame === "string" ? frame : JSON.stringify(frame),
@@ -78,8 +89,8 @@ abstract class HttpClient {
 export class SseClient extends HttpClient {
   private source: EventSource | null = null;
 
-  static async open(http: string, room: string, hello: Record<string, unknown> = {}): Promise<SseClient> {
-    const client = new SseClient(http, await openSession(http, room, hello, "sse"));
+  static async open(http: string, room: string, hello: Record<string, unknown> = {}, token?: string): Promise<SseClient> {
+    const client = new SseClient(http, await openSession(http, room, hello, "sse", token), token);
     client.connect();
     await client.next("welcome");
     return client;
@@ -87,7 +98,7 @@ export class SseClient extends HttpClient {
 
   /** (Re)opens the stream; with `lastEventId` it resumes after that event. */
   connect(lastEventId?: number): void {
-    const url = `${this.http}${this.opened.events}${lastEventId !== undefined ? `?lastEventId=${lastEventId}` : ""}`;
+    const url = withQuery(this.url(this.opened.events), lastEventId !== undefined ? `lastEventId=${lastEventId}` : "");
     const source = new EventSource(url);
     source.addEventListener("message", (e) => this.take(Number(e.lastEventId), "message", e.data));
     source.addEventListener("yjs", (e) => this.take(Number(e.lastEventId), "yjs", e.data));
@@ -121,8 +132,8 @@ export class PollClient extends HttpClient {
   /** Wall-clock duration of every poll request, for latency assertions. */
   readonly pollTimes: number[] = [];
 
-  static async open(http: string, room: string, hello: Record<string, unknown> = {}, waitS = 20): Promise<PollClient> {
-    const client = new PollClient(http, await openSession(http, room, hello, "poll"));
+  static async open(http: string, room: string, hello: Record<string, unknown> = {}, waitS = 20, token?: string): Promise<PollClient> {
+    const client = new PollClient(http, await openSession(http, room, hello, "poll", token), token);
     client.start(waitS);
     await client.next("welcome");
     return client;
@@ -131,7 +142,7 @@ export class PollClient extends HttpClient {
   /** One poll; returns its parsed body. */
   async pollOnce(waitS: number): Promise<{ events: Array<{ id: number; message?: unknown; yjs?: string }>; last: number; closed?: { code: number; reason: string } }> {
     const started = Date.now();
-    const res = await withTimeout(fetch(`${this.http}${this.opened.poll}?after=${this.after}&wait=${waitS}`), waitS * 1000 + 10_000, "a poll");
+    const res = await withTimeout(fetch(withQuery(this.url(this.opened.poll), `after=${this.after}&wait=${waitS}`)), waitS * 1000 + 10_000, "a poll");
     if (res.status === 404) {
       // The session ended (deleted or expired) between polls.
       await res.body?.cancel();

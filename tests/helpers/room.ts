@@ -6,11 +6,10 @@
  */
 import assert from "node:assert/strict";
 import WebSocket from "ws";
-import type { ChatMessage } from "../../party/protocol";
-import { DOC_TEXT_NAME } from "../../party/protocol";
+import { type ChatMessage, clientIdFromKey, DOC_TEXT_NAME } from "../../party/protocol";
 import { createRoomClient, type RoomClientOptions } from "../../app/src/room/client";
 import type { KeyValueStore } from "../../app/src/room/pending";
-import type { ConnectionState, RoomClient } from "../../app/src/room/types";
+import type { ConnectionState, Identity, RoomClient } from "../../app/src/room/types";
 import { getJson } from "./client";
 import { until, withTimeout } from "./wait";
 
@@ -23,6 +22,12 @@ export function memoryStorage(): KeyValueStore & { data: Map<string, string> } {
   return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
 }
 
+/** A fresh identity for a test person: a random key and the clientId derived from it. */
+export function testIdentity(name: string, color = "#3366ff"): Identity {
+  const key = `${name.toLowerCase().replace(/[^a-z0-9]/g, "")}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`.padEnd(22, "0").slice(0, 64);
+  return { key, clientId: clientIdFromKey(key), name, color };
+}
+
 /** Creates RoomClients and destroys every one still alive in `destroyAll()`. */
 export class Clients {
   private readonly live = new Set<RoomClient>();
@@ -32,7 +37,7 @@ export class Clients {
     const client = createRoomClient({
       host,
       room,
-      identity: { clientId: `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`, name, color: "#3366ff" },
+      identity: testIdentity(name),
       WebSocket,
       storage: null,
       backoff: FAST_BACKOFF,
@@ -91,8 +96,8 @@ export async function serverDoc(http: string, room: string): Promise<string> {
 }
 
 /** The room's diagnostic counters (PROTOCOL.md §7 `internals`). */
-export async function internals(http: string, room: string): Promise<Record<string, number>> {
-  const res = await getJson<{ internals: Record<string, number> }>(http, `/parties/main/${room}`);
+export async function internals(http: string, room: string): Promise<Record<string, number | string>> {
+  const res = await getJson<{ internals: Record<string, number | string> }>(http, `/parties/main/${room}`);
   return res.body.internals;
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { CloseCode } from "../../party/close-codes";
+import { CloseCode } from "../../party/protocol";
 import { getJson, TestClient } from "../helpers/client";
 import { sharedServer, uniqueRoom } from "../helpers/server";
 import { until } from "../helpers/wait";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { seedMessages, TestClient } from "../helpers/client";
+import { pub, seedMessages, TestClient } from "../helpers/client";
 import { sharedServer, uniqueRoom } from "../helpers/server";
 import { until } from "../helpers/wait";
 
@@ -26,14 +26,14 @@ test("two clients sending at once see one order, with contiguous sequence number
   assert.deepEqual(a.chats(), b.chats(), "both see the same messages in the same order");
   assert.equal(new Set(seqB).size, 2 * n, "no duplicates");
   // Each sender's own messages keep their send order.
-  const fromA = a.chats().filter((m) => m.clientId === "alice01").map((m) => m.id);
+  const fromA = a.chats().filter((m) => m.clientId === pub("alice01")).map((m) => m.id);
   assert.deepEqual(fromA, Array.from({ length: n }, (_, i) => `a${i}`));
   // Acks carry the same seq as the broadcast.
   const acks = a.messages.flatMap((m) => (m.type === "ack" ? [m] : []));
   assert.equal(acks.length, n);
-  for (const ack of acks) assert.equal(a.chats().find((m) => m.id === ack.id && m.clientId === "alice01")?.seq, ack.seq);
+  for (const ack of acks) assert.equal(a.chats().find((m) => m.id === ack.id && m.clientId === pub("alice01"))?.seq, ack.seq);
   // Sender names come from presence.
-  assert.equal(a.chats().find((m) => m.clientId === "bobby01")?.name, "Bob");
+  assert.equal(a.chats().find((m) => m.clientId === pub("bobby01"))?.name, "Bob");
   await Promise.all([a.close(), b.close()]);
 });
 

@@ -10,7 +10,7 @@ import { DOC_TEXT_NAME } from "../../party/protocol";
 import type { KeyValueStore } from "../../app/src/room/pending";
 import type { ConnectionState, RoomClient } from "../../app/src/room/types";
 import { TcpProxy } from "../helpers/proxy";
-import { Clients, recordStates } from "../helpers/room";
+import { Clients, recordStates, testIdentity } from "../helpers/room";
 import { type DevServer, sharedServer, startServer, uniqueRoom } from "../helpers/server";
 import { until } from "../helpers/wait";
 
@@ -204,7 +204,7 @@ test("unsent messages survive a reload through storage and are delivered once", 
     setItem: (k, v) => void data.set(k, v),
     removeItem: (k) => void data.delete(k),
   };
-  const identity = { clientId: `reload-${Math.random().toString(36).slice(2, 8)}`, name: "Rita", color: "#aa3300" };
+  const identity = testIdentity("Rita", "#aa3300");
   // First page: the network is down, so the message can only be queued.
   const proxy = await startProxy(Number(new URL(shared.http).port));
   proxy.refuse();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { USER_LIMITS } from "../../party/protocol";
 import { after, before, test } from "node:test";
 import { getJson, seedMessages, TestClient } from "../helpers/client";
 import { sharedServer, uniqueRoom } from "../helpers/server";
@@ -77,10 +78,11 @@ test("errors are JSON with stable codes: 400, 404, 405, 413, 429", async () => {
   assert.deepEqual(await code(del), [405, "method_not_allowed"]);
   assert.deepEqual(await code(await post(room, { clientId: "u1", id: "x", text: "z".repeat(20_000) })), [413, "too_large"]);
   const statuses: number[] = [];
-  for (let i = 0; i < 30; i++) statuses.push((await post(room, { clientId: "flooder", id: `f${i}`, text: "spam" })).status);
-  assert.ok(statuses.slice(0, 20).every((s) => s === 201), "the burst is allowed");
+  // The same user bucket as a socket's chat: the burst passes, then 429.
+  for (let i = 0; i < USER_LIMITS.chatBurst + 10; i++) statuses.push((await post(room, { clientId: "flooder", id: `f${i}`, text: "spam" })).status);
+  assert.ok(statuses.slice(0, USER_LIMITS.chatBurst - 5).every((s) => s === 201), "the burst is allowed");
   const limited = statuses.indexOf(429);
-  assert.ok(limited >= 20, `then 429 (${statuses.join(",")})`);
+  assert.ok(limited >= USER_LIMITS.chatBurst - 5, `then 429 (${statuses.join(",")})`);
   const res = await post(room, { clientId: "flooder", id: "f99", text: "spam" });
   if (res.status === 429) assert.equal(res.headers.get("retry-after"), "1");
   // Nothing refused was stored.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { CloseCode } from "../../party/close-codes";
-import { getJson, TestClient } from "../helpers/client";
+import { CloseCode } from "../../party/protocol";
+import { getJson, pub, TestClient } from "../helpers/client";
 import { type DevServer, startServer, uniqueRoom } from "../helpers/server";
 import { until } from "../helpers/wait";
 
@@ -24,7 +24,7 @@ test("joins and leaves go out as deltas; a closed socket leaves at once", async 
   const started = Date.now();
   const closing = b.close(); // dev does not acknowledge a client close (PARTYKIT-NOTES 8): don't wait for it first
   const leave = await a.next("presence", (d) => !!d.leave);
-  assert.deepEqual(leave.leave, ["bobby01"]);
+  assert.deepEqual(leave.leave, [pub("bobby01")]);
   assert.ok(Date.now() - started < TTL_MS, "a close is not left to the TTL");
   await Promise.all([closing, a.close()]);
 });
@@ -34,10 +34,10 @@ test("one person in two tabs is one person with two connections; updates reach e
   const { client: watcher } = await TestClient.join(server.ws, room, { clientId: "watch01", name: "Watcher" });
   const { client: tab1 } = await TestClient.join(server.ws, room, { clientId: "ada0001", name: "Ada" });
   const { client: tab2, welcome } = await TestClient.join(server.ws, room, { clientId: "ada0001", name: "Ada" });
-  assert.equal(welcome.presence.find((p) => p.clientId === "ada0001")?.connections, 2);
+  assert.equal(welcome.presence.find((p) => p.clientId === pub("ada0001"))?.connections, 2);
   assert.equal(welcome.presence.length, 2);
   // Two tabs joining close together may arrive as one merged join with two connections.
-  await watcher.next("presence", (d) => [...(d.join ?? []), ...(d.update ?? [])].some((p) => p.clientId === "ada0001" && p.connections === 2));
+  await watcher.next("presence", (d) => [...(d.join ?? []), ...(d.update ?? [])].some((p) => p.clientId === pub("ada0001") && p.connections === 2));
   tab1.send({ type: "presence", name: "Ada Lovelace", color: "#aa00aa", status: "idle" });
   const renamed = await watcher.next("presence", (d) => d.update?.[0]?.name === "Ada Lovelace");
   assert.equal(renamed.update?.[0]?.color, "#aa00aa");
@@ -60,12 +60,12 @@ test("a socket that goes silent without closing is swept within the TTL and anno
     const silentSince = Date.now();
     const leave = await live.next("presence", (d) => !!d.leave, TTL_MS + 5_000);
     const took = Date.now() - silentSince;
-    assert.deepEqual(leave.leave, ["ghost01"]);
+    assert.deepEqual(leave.leave, [pub("ghost01")]);
     assert.ok(took >= TTL_MS - 100, `not before the TTL (${took} ms)`);
     const closed = await ghost.waitClose();
     assert.equal(closed.code, CloseCode.HeartbeatTimeout.code);
     const { body } = await getJson(server.http, `/parties/main/${room}`);
-    assert.deepEqual(body.presence.map((p: { clientId: string }) => p.clientId), ["live001"]);
+    assert.deepEqual(body.presence.map((p: { clientId: string }) => p.clientId), [pub("live001")]);
     assert.equal(body.internals.presenceEntries, 1);
     const pong = await live.next("pong");
     assert.ok(pong.serverTime > 0);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { getJson, TestClient } from "../helpers/client";
+import { getJson, pub, TestClient } from "../helpers/client";
 import { openSession, PollClient } from "../helpers/http-session";
 import { sharedServer, uniqueRoom } from "../helpers/server";
 import { until } from "../helpers/wait";
@@ -72,7 +72,7 @@ test("a polling client chats, stays present by heartbeat POSTs, and its requests
   await until(async () => (await getJson(server.http, `/parties/main/${room}`)).body.internals.pendingPolls === 0, "no held polls");
   const del = await fetch(`${server.http}${poller.opened.send}`, { method: "DELETE" });
   assert.equal(del.status, 204);
-  const left = await ws.next("presence", (d) => !!d.leave?.includes("poll003"));
+  const left = await ws.next("presence", (d) => !!d.leave?.includes(pub("poll003")));
   assert.ok(left);
   const state = await getJson(server.http, `/parties/main/${room}`);
   assert.equal(state.body.internals.httpSessions, 0);

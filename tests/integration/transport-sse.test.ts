@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { TestClient, getJson } from "../helpers/client";
+import { getJson, pub, TestClient } from "../helpers/client";
 import { SseClient } from "../helpers/http-session";
 import { type DevServer, startServer, uniqueRoom } from "../helpers/server";
 import { until } from "../helpers/wait";
@@ -17,7 +17,7 @@ test("an SSE client chats with a WebSocket client: same order, acks, each messag
   const sse = await SseClient.open(server.http, room, { clientId: "sse0001", name: "Streamer" });
   const { client: ws } = await TestClient.join(server.ws, room, { clientId: "wsock01", name: "Socket" });
   // One presence for both transports (checked before the short test TTL can pass).
-  const joined = await sse.next("presence", (d) => !!d.join?.some((p) => p.clientId === "wsock01"));
+  const joined = await sse.next("presence", (d) => !!d.join?.some((p) => p.clientId === pub("wsock01")));
   assert.equal(joined.join?.[0]?.name, "Socket");
   const state = await getJson(server.http, `/parties/main/${room}`);
   assert.deepEqual(state.body.presence.map((p: { name: string }) => p.name).sort(), ["Socket", "Streamer"]);
@@ -67,10 +67,10 @@ test("heartbeats by POST keep an SSE client present; when they stop the TTL remo
     await sse.next("pong");
     const started = Date.now();
     await until(() => Date.now() - started > 2500, "time to pass beyond one TTL", 5000, 100);
-    assert.equal(watcher.messages.some((m) => m.type === "presence" && m.leave?.includes("sse0003")), false);
+    assert.equal(watcher.messages.some((m) => m.type === "presence" && m.leave?.includes(pub("sse0003"))), false);
     clearInterval(beat);
     const stopped = Date.now();
-    const leave = await watcher.next("presence", (d) => !!d.leave?.includes("sse0003"), 6_000);
+    const leave = await watcher.next("presence", (d) => !!d.leave?.includes(pub("sse0003")), 6_000);
     assert.ok(leave);
     assert.ok(Date.now() - stopped < 1500 + 1500, "gone within about one TTL");
     await until(() => sse.closed, "the stream's close event");

@@ -96,10 +96,11 @@ test("document storage stays bounded while the room is occupied", async () => {
     const text = doc.getText(DOC_TEXT_NAME);
     for (let i = 0; i < 1000; i++) text.insert(text.length, `${i % 10}`);
     const expected = text.toString();
-    await until(async () => (await fetch(`${server.http}/parties/main/${room}/doc`).then((r) => r.text())) === expected, "the server to have all 1000 edits");
+    // Edits past the update rate are not applied at once: the room asks for them again (sync step 1) and the provider's step 2 brings them.
+    await until(async () => (await fetch(`${server.http}/parties/main/${room}/doc`).then((r) => r.text())) === expected, "the server to have all 1000 edits", 20_000);
     const { body } = await getJson(server.http, `/parties/main/${room}`);
-    assert.equal(body.doc.updatesReceived, 1000);
-    assert.ok(body.doc.compactions >= 4, `compacted while occupied (${body.doc.compactions})`);
+    assert.ok(body.doc.updatesReceived > 200 && body.doc.updatesReceived <= 1000, `updates stored (${body.doc.updatesReceived})`);
+    assert.ok(body.doc.compactions >= 1, `compacted while occupied (${body.doc.compactions})`);
     await until(async () => (await getJson(server.http, `/parties/main/${room}`)).body.doc.storedUpdates <= 201, "stored updates to stay under the compaction threshold");
   } finally {
     dispose(p);

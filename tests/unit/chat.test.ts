@@ -1,30 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ChatLog, type LogStorage } from "../../party/chat";
-
-/** An in-memory stand-in for Durable Object storage (sorted keys, atomic multi-put). */
-class MemoryStorage implements LogStorage {
-  readonly data = new Map<string, unknown>();
-  puts = 0;
-  failNext = false;
-  async get<T>(key: string) {
-    return structuredClone(this.data.get(key)) as T | undefined;
-  }
-  async put(entries: Record<string, unknown>) {
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error("disk full");
-    }
-    this.puts++;
-    for (const [k, v] of Object.entries(entries)) this.data.set(k, structuredClone(v));
-  }
-  async list<T>(o: { start?: string; end?: string; prefix?: string; limit?: number; reverse?: boolean }) {
-    let keys = [...this.data.keys()].sort().filter((k) => (!o.prefix || k.startsWith(o.prefix)) && (!o.start || k >= o.start) && (!o.end || k < o.end));
-    if (o.reverse) keys.reverse();
-    if (o.limit) keys = keys.slice(0, o.limit);
-    return new Map(keys.map((k) => [k, structuredClone(this.data.get(k)) as T]));
-  }
-}
+import { ChatLog } from "../../party/core/chat";
+import { MemoryStorage } from "../helpers/memory-storage";
 
 const msg = (id: string, text = id) => ({ id, clientId: "c1", name: "Ada", color: "#ff0000", text });
 
@@ -66,6 +43,7 @@ test("a failed write assigns nothing: the next message takes the same seq", asyn
 test("pages after and before come from memory and from storage alike", async () => {
   const storage = new MemoryStorage();
   const log = await ChatLog.load(storage, 10);
+  assert.equal(await log.get(1), undefined, "reads the (empty) recent page");
   for (let i = 1; i <= 30; i++) await log.post(msg(`m${i}`), i);
   assert.equal(log.inMemory, 10, "memory is bounded");
   const after = await log.after(5, 4);
@@ -80,4 +58,16 @@ test("pages after and before come from memory and from storage alike", async () 
   assert.deepEqual(latest.messages.map((m) => m.seq), [28, 29, 30]);
   assert.equal(latest.hasMore, true);
   assert.equal((await log.get(2))?.id, "m2");
+});
+
+test("the recent page is read lazily, in order with posts: a post racing the first read is not lost", async () => {
+  const storage = new MemoryStorage();
+  const first = await ChatLog.load(storage, 5);
+  for (let i = 1; i <= 3; i++) await first.post(msg(`m${i}`), i);
+  const log = await ChatLog.load(storage, 5);
+  assert.equal(log.inMemory, 0, "nothing read on load");
+  const [page, posted] = await Promise.all([log.latest(5), log.post(msg("m4"), 4)]);
+  assert.deepEqual(page.messages.map((m) => m.seq).filter((s) => s <= 3), [1, 2, 3]);
+  assert.equal(posted.message.seq, 4);
+  assert.deepEqual((await log.latest(5)).messages.map((m) => m.seq), [1, 2, 3, 4]);
 });

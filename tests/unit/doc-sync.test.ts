@@ -1,78 +1,106 @@
+/**
+ * The Yjs document path of the room core, frame by frame: peers converge, an
+ * update reaches other peers only once the store has taken it, the step 2
+ * receipt waits for storage, garbage is refused, and a document over its
+ * budget refuses the edit.
+ */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { DocSync, MESSAGE_SYNC, type YjsPeer } from "../../party/doc-sync";
+import { DocSync } from "../../party/core/doc-sync";
+import { BUDGETS, YjsFrame } from "../../party/protocol";
+import { room, settle, step1Frame, updateFrame } from "../helpers/core";
 
-/** A client-side Y.Doc wired to a DocSync through in-memory frames (no sockets involved). */
-function client(sync: DocSync) {
+/** A client Y.Doc that answers what the room sends it, like y-websocket does. */
+function replica() {
   const doc = new Y.Doc();
-  const inbox: Uint8Array[] = [];
-  const peer: YjsPeer = { sendBinary: (d) => inbox.push(d) };
-  const deliver = () => {
-    while (inbox.length) {
-      const decoder = decoding.createDecoder(inbox.shift()!);
-      if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) continue;
+  const read = (frames: Uint8Array[]): Uint8Array[] => {
+    const replies: Uint8Array[] = [];
+    for (const frame of frames) {
+      const decoder = decoding.createDecoder(frame);
+      if (decoding.readVarUint(decoder) !== YjsFrame.sync) continue;
       const reply = encoding.createEncoder();
-      encoding.writeVarUint(reply, MESSAGE_SYNC);
-      syncProtocol.readSyncMessage(decoder, reply, doc, "server");
-      if (encoding.length(reply) > 1) sync.receive(peer, encoding.toUint8Array(reply));
+      encoding.writeVarUint(reply, YjsFrame.sync);
+      syncProtocol.readSyncMessage(decoder, reply, doc, "room");
+      if (encoding.length(reply) > 1) replies.push(encoding.toUint8Array(reply));
     }
+    return replies;
   };
-  doc.on("update", (update: Uint8Array, origin: unknown) => {
-    if (origin === "server") return;
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, MESSAGE_SYNC);
-    syncProtocol.writeUpdate(e, update);
-    sync.receive(peer, encoding.toUint8Array(e));
-  });
-  return { doc, peer, deliver, inbox };
+  return { doc, read, text: () => doc.getText("content").toString() };
 }
 
-const flush = () => new Promise((r) => setImmediate(r));
-
-test("two peers converge through the room doc, and updates are persisted before they go out", async () => {
-  const roomDoc = new Y.Doc();
+test("an update is forwarded only once the store has it; the step 2 receipt waits for it too", async () => {
+  let release: () => void = () => undefined;
   const stored: Uint8Array[] = [];
-  const sync = new DocSync(roomDoc, async (u) => {
-    stored.push(u);
+  const forwarded: Uint8Array[] = [];
+  const sync = new DocSync(new Y.Doc(), (u) => new Promise<void>((r) => (release = () => (stored.push(u), r()))), {
+    update: (frame) => forwarded.push(frame),
+    awareness: () => undefined,
   });
-  const a = client(sync);
-  const b = client(sync);
-  sync.addPeer(a.peer);
-  sync.addPeer(b.peer);
-  a.deliver();
-  b.deliver();
-  a.doc.getText("content").insert(0, "hello");
-  assert.equal(b.inbox.length, 0, "nothing is broadcast before the store resolves");
-  await flush();
-  b.deliver();
-  assert.equal(b.doc.getText("content").toString(), "hello");
+  const writer = new Y.Doc();
+  writer.getText("content").insert(0, "hello");
+  sync.applyUpdate(Y.encodeStateAsUpdate(writer), "writer");
+  let receipt = false;
+  sync.whenStored(() => (receipt = true));
+  await settle();
+  assert.equal(forwarded.length, 0, "nothing is forwarded while the write is pending");
+  assert.equal(receipt, false, "nor is a step 2 receipt sent");
+  release();
+  await settle();
   assert.equal(stored.length, 1);
-  b.doc.getText("content").insert(5, " world");
-  await flush();
-  a.deliver();
-  assert.equal(a.doc.getText("content").toString(), "hello world");
+  assert.equal(forwarded.length, 1);
+  assert.equal(receipt, true);
   sync.destroy();
 });
 
-test("garbage frames are refused without touching the document; read-only peers cannot write", () => {
-  const roomDoc = new Y.Doc();
-  roomDoc.getText("content").insert(0, "keep");
-  const sync = new DocSync(roomDoc, async () => undefined);
-  const peer: YjsPeer = { sendBinary: () => undefined };
-  sync.addPeer(peer);
-  for (const junk of [new Uint8Array([]), new Uint8Array([9]), new Uint8Array([0, 7, 1]), new Uint8Array([0, 2, 200, 1, 2])]) {
-    assert.equal(sync.receive(peer, junk).ok, false);
-  }
-  const other = new Y.Doc();
-  other.getText("content").insert(0, "evil ");
+test("two peers converge through the room; a peer's own update is not echoed to it", async () => {
+  const h = await room();
+  const a = h.connect();
+  const b = h.connect();
+  const ra = replica();
+  const rb = replica();
+  await h.binary(a, step1Frame(ra.doc));
+  await h.binary(b, step1Frame(rb.doc));
+  for (const r of ra.read(a.binary)) await h.binary(a, r);
+  for (const r of rb.read(b.binary)) await h.binary(b, r);
+  a.clear();
+  b.clear();
+  const before = Y.encodeStateVector(ra.doc);
+  ra.doc.getText("content").insert(0, "hello");
   const e = encoding.createEncoder();
-  encoding.writeVarUint(e, MESSAGE_SYNC);
-  syncProtocol.writeUpdate(e, Y.encodeStateAsUpdate(other));
-  assert.equal(sync.receive(peer, encoding.toUint8Array(e), true).ok, true);
-  assert.equal(roomDoc.getText("content").toString(), "keep");
-  sync.destroy();
+  encoding.writeVarUint(e, YjsFrame.sync);
+  syncProtocol.writeUpdate(e, Y.encodeStateAsUpdate(ra.doc, before));
+  await h.binary(a, encoding.toUint8Array(e));
+  rb.read(b.binary);
+  assert.equal(rb.text(), "hello");
+  assert.equal(a.binary.filter((f) => f[0] === YjsFrame.sync && f[1] === 2).length, 0, "not echoed to its sender");
+  assert.equal(h.core.doc!.store.doc.getText("content").toString(), "hello");
+});
+
+test("garbage frames are refused without touching the document, as strikes", async () => {
+  const h = await room();
+  const y = h.connect();
+  await h.binary(y, updateFrame("keep"));
+  for (const junk of [new Uint8Array([9]), new Uint8Array([0, 7, 1]), new Uint8Array([0, 2, 200, 1, 2])]) await h.binary(y, junk);
+  assert.equal(h.core.doc!.store.doc.getText("content").toString(), "keep");
+  assert.equal(y.messages.length, 0, "a Yjs connection is never sent text");
+  assert.equal(h.core.counters.refusals.get("bad_message"), 3);
+});
+
+test("an edit that would take the document past its budget is refused doc_too_large and not applied", async () => {
+  const h = await room();
+  const a = await h.join("writer");
+  const doc = new Y.Doc();
+  const chunk = "x".repeat(900 * 1024);
+  await h.binary(a, updateFrame(chunk, doc));
+  await h.binary(a, updateFrame(chunk, doc));
+  assert.equal(a.of("error").length, 0, "under the budget");
+  await h.binary(a, updateFrame(chunk, doc));
+  const err = a.of("error").at(-1);
+  assert.equal(err?.code, "doc_too_large");
+  assert.ok(h.core.doc!.store.measure() <= BUDGETS.docBytes);
+  assert.equal(h.core.doc!.store.doc.getText("content").length, 2 * chunk.length);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { BucketMap, StrikeWindow, TokenBucket } from "../../party/limits";
+import { BucketMap, StrikeWindow, TokenBucket } from "../../party/core/rate";
 
 test("token bucket allows a burst, then refills at its rate", () => {
   const bucket = new TokenBucket(3, 2, 0);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Outbox } from "../../party/outbox";
+import { Outbox } from "../../party/core/outbox";
 
 test("events keep growing ids and stay until acknowledged", () => {
   const box = new Outbox(10);

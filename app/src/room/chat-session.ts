@@ -12,7 +12,7 @@
  * chat is paced below the server's per-socket budget (RATE_LIMIT) and a
  * refused message holds back everything not yet sent until it is resent.
  */
-import { TokenBucket } from "../../../party/limits";
+import { TokenBucket } from "../../../party/core/rate";
 import { assertNever, type ClientMessage, LIMITS, RATE_LIMIT, type ServerMessage } from "../../../party/protocol";
 import { backoffDelay, type BackoffOptions, type Random } from "./backoff";
 import { ChatTimeline } from "./chat-log";

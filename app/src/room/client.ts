@@ -11,7 +11,7 @@
  */
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
-import { TERMINAL_CLOSE_CODES } from "../../../party/close-codes";
+import { TERMINAL_CLOSE_CODES } from "../../../party/protocol";
 import { assertNever, type ChatMessage, type ClientMessage, HEARTBEAT_INTERVAL_MS, type Person, PROTOCOL_VERSION, type ServerMessage, type Status } from "../../../party/protocol";
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF, type Random } from "./backoff";
 import { ChatSession } from "./chat-session";
@@ -260,9 +260,9 @@ class Room implements RoomClient {
     this.welcomed = false;
     const lastSeq = this.chat.helloLastSeq();
     this.resumed = lastSeq !== undefined;
-    const { clientId, name, color } = this.me;
+    const { key, name, color } = this.me;
     // hello must be the first frame: the server treats a socket that starts binary as plain Yjs.
-    this.send({ type: "hello", v: PROTOCOL_VERSION, clientId, name, color, status: this.status, ...(lastSeq !== undefined ? { lastSeq } : {}) });
+    this.send({ type: "hello", v: PROTOCOL_VERSION, key, name, color, status: this.status, ...(lastSeq !== undefined ? { lastSeq } : {}) });
     this.liveness.start(this.heartbeatMs);
   };
 
@@ -326,6 +326,11 @@ class Room implements RoomClient {
         this.chat.receive(msg);
         break;
       case "pong":
+        return;
+      case "close":
+        // The room is closing this connection (its close frame may never arrive): act on it now.
+        if (TERMINAL_CLOSE_CODES.has(msg.code)) this.socket.close(msg.code, msg.reason);
+        else this.socket.reconnect(msg.code, msg.reason);
         return;
       case "auth":
         this.role = msg.role;

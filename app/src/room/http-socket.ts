@@ -9,6 +9,8 @@
  * close / error events), partysocket drives it like any socket: the same
  * jittered reconnect, the same hello / resume / Yjs sync in the room client.
  */
+import { fromBase64 as decodeBase64 } from "lib0/buffer";
+import type { PollReply } from "../../../party/protocol";
 
 export type HttpTransport = "sse" | "poll";
 
@@ -159,19 +161,20 @@ export class HttpSocket extends EventTarget {
   private async pollLoop(): Promise<void> {
     let after = 0;
     while (this.readyState === OPEN) {
-      let res: Response;
+      let body: PollReply;
       try {
-        res = await this.request(this.opened!.poll, { method: "GET" }, { after: String(after), wait: String(POLL_WAIT_S) });
+        const res = await this.request(this.opened!.poll, { method: "GET" }, { after: String(after), wait: String(POLL_WAIT_S) });
+        if (res.status === 404) return this.finish(4000, "session gone");
+        if (!res.ok) return this.finish(1011, `poll failed: HTTP ${res.status}`);
+        body = (await res.json()) as PollReply;
       } catch {
+        // A network error, or the body cut off (also when close() aborts the request).
         if (this.readyState === OPEN) this.finish(1006, "poll failed: network error");
         return;
       }
-      if (res.status === 404) return this.finish(4000, "session gone");
-      if (!res.ok) return this.finish(1011, `poll failed: HTTP ${res.status}`);
-      const body = (await res.json()) as { events: Array<{ id: number; message?: unknown; yjs?: string }>; last: number; closed?: { code: number; reason: string } };
       for (const e of body.events) {
         if (this.readyState !== OPEN) return;
-        this.deliver(e.yjs !== undefined ? fromBase64(e.yjs) : JSON.stringify(e.message));
+        this.deliver("yjs" in e ? fromBase64(e.yjs) : JSON.stringify(e.message));
       }
       after = body.last;
       if (body.closed) return this.finish(body.closed.code, body.closed.reason);
@@ -218,9 +221,7 @@ function toBytes(data: ArrayBufferLike | ArrayBufferView): Uint8Array {
   return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 }
 
+/** A Yjs frame from its base64 event data (lib0: atob in browsers, Buffer in Node). */
 function fromBase64(b64: string): ArrayBuffer {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes.buffer;
+  return decodeBase64(b64).buffer;
 }

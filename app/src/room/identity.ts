@@ -1,9 +1,10 @@
 /**
- * Who this browser is in a room: a stable clientId (kept in localStorage, so
- * every tab of one browser folds into one person) plus a readable random
+ * Who this browser is in a room: a secret key (kept in localStorage, so every
+ * tab of one browser folds into one person) from which its public clientId is
+ * derived (nobody can claim that id without the key), plus a readable random
  * name and a colour the person can change later.
  */
-import { LIMITS } from "../../../party/protocol";
+import { clientIdFromKey, LIMITS } from "../../../party/protocol";
 import type { KeyValueStore } from "./pending";
 import type { Identity } from "./types";
 
@@ -13,7 +14,9 @@ const ANIMALS = ["Otter", "Fox", "Heron", "Badger", "Lynx", "Panda", "Falcon", "
 export const COLORS = ["#e03131", "#c2255c", "#9c36b5", "#6741d9", "#3b5bdb", "#1971c2", "#0c8599", "#099268", "#2f9e44", "#66a80f", "#e8590c", "#f08c00"];
 
 const STORAGE_KEY = "partyroom:identity";
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const KEY_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
+/** Key length: 32 characters of 64 symbols, 192 bits. */
+const KEY_LENGTH = 32;
 const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 
 /**
@@ -63,7 +66,8 @@ export function isColor(color: string): boolean {
 export function loadIdentity(storage: KeyValueStore | null = browserStorage()): Identity {
   const saved = readSaved(storage);
   if (saved) return saved;
-  const identity: Identity = { clientId: randomId(), ...randomPersona() };
+  const key = randomId(KEY_LENGTH);
+  const identity: Identity = { key, clientId: clientIdFromKey(key), ...randomPersona() };
   saveIdentity(identity, storage);
   return identity;
 }
@@ -71,7 +75,8 @@ export function loadIdentity(storage: KeyValueStore | null = browserStorage()): 
 /** Saves name/colour changes so the next visit keeps them. */
 export function saveIdentity(identity: Identity, storage: KeyValueStore | null = browserStorage()): void {
   try {
-    storage?.setItem(STORAGE_KEY, JSON.stringify(identity));
+    const { key, name, color } = identity;
+    storage?.setItem(STORAGE_KEY, JSON.stringify({ key, name, color }));
   } catch {
     // Storage full or blocked: the identity just does not persist.
   }
@@ -82,11 +87,13 @@ function readSaved(storage: KeyValueStore | null): Identity | null {
     const raw = storage?.getItem(STORAGE_KEY);
     if (!raw) return null;
     const data = JSON.parse(raw) as Record<string, unknown>;
-    const { clientId, name, color } = data;
-    if (typeof clientId !== "string" || !ID_PATTERN.test(clientId)) return null;
+    const { key, name, color } = data;
+    // An identity saved before keys existed has none: it gets a new one (and so a new public id).
+    if (typeof key !== "string" || !KEY_PATTERN.test(key)) return null;
     const persona = randomPersona();
     return {
-      clientId,
+      key,
+      clientId: clientIdFromKey(key),
       name: (typeof name === "string" && cleanName(name)) || persona.name,
       color: typeof color === "string" && isColor(color) ? color : persona.color,
     };

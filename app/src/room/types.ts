@@ -24,7 +24,11 @@ export type ChatLine =
   | { kind: "message"; message: ChatMessage; own: boolean }
   | { kind: "pending"; id: string; text: string; state: "sending" | "failed"; error?: string; createdAt: number };
 
-export type Identity = { clientId: string; name: string; color: string };
+/**
+ * Who this client is: `key` is its secret (kept in the browser, sent only in hello), `clientId` its public id,
+ * derived from the key (party/protocol/identity.ts) or, with a token, the token's user.
+ */
+export type Identity = { key: string; clientId: string; name: string; color: string };
 
 export type RoomSnapshot = {
   connection: ConnectionState;

@@ -18,7 +18,7 @@ function newestMtime(path: string): number {
 
 /** Makes sure dist/ holds a build of the current sources. */
 export function buildApp(): void {
-  const index = join(ROOT, "dist", "index.html");
+  const index = join(ROOT, "dist", "app.html");
   const sourcesAt = Math.max(...SOURCES.map((s) => newestMtime(join(ROOT, s))));
   if (existsSync(index) && statSync(index).mtimeMs > sourcesAt) return;
   const run = spawnSync(process.execPath, [join(ROOT, "node_modules", "vite", "bin", "vite.js"), "build", "--logLevel", "warn"], {

@@ -9,16 +9,15 @@
  * - Idempotency: a message is keyed by (clientId, client message id); posting
  *   the same pair again returns the original message with `duplicate: true`.
  *   Posts run one at a time, so a double click racing itself is still one message.
- * - Memory is bounded (the newest `recentMax` messages); older pages come from storage.
+ * - Memory is bounded (the newest `recentMax` messages); older pages come from
+ *   storage. The recent page is read on first use, not on load, so a room
+ *   woken by a heartbeat reads one key, not two hundred.
  */
-import type { ChatMessage } from "./protocol";
+import type { ChatMessage } from "../protocol";
+import type { RoomStorage } from "./ports";
 
-/** The slice of Durable Object storage the log needs (PartyKit's Party.Storage fits). */
-export interface LogStorage {
-  get<T>(key: string): Promise<T | undefined>;
-  put(entries: Record<string, unknown>): Promise<void>;
-  list<T>(options: { start?: string; end?: string; prefix?: string; limit?: number; reverse?: boolean }): Promise<Map<string, T>>;
-}
+/** The slice of Durable Object storage the log needs. */
+export type LogStorage = Pick<RoomStorage, "get" | "put" | "list">;
 
 export type NewMessage = Omit<ChatMessage, "seq" | "ts">;
 export type Page = { messages: ChatMessage[]; hasMore: boolean };
@@ -32,7 +31,9 @@ const idKey = (clientId: string, id: string) => `chat:id:${clientId}:${id}`;
 const ID_CACHE_MAX = 5_000;
 
 export class ChatLog {
-  private recent: ChatMessage[] = [];
+  /** The newest messages, oldest first; null until first read. */
+  private recent: ChatMessage[] | null = null;
+  private recentLoad: Promise<ChatMessage[]> | null = null;
   private readonly ids = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -42,13 +43,10 @@ export class ChatLog {
     private readonly recentMax: number,
   ) {}
 
-  /** Loads the sequence number and the newest messages. */
+  /** Loads the sequence number (the newest messages follow on first read). */
   static async load(storage: LogStorage, recentMax = 200): Promise<ChatLog> {
     const seq = (await storage.get<number>(SEQ_KEY)) ?? 0;
-    const log = new ChatLog(storage, seq, recentMax);
-    const newest = await storage.list<ChatMessage>({ prefix: MSG_PREFIX, reverse: true, limit: recentMax });
-    log.recent = [...newest.values()].reverse();
-    return log;
+    return new ChatLog(storage, seq, recentMax);
   }
 
   /** The latest seq (0 before the first message). */
@@ -56,9 +54,9 @@ export class ChatLog {
     return this.seqValue;
   }
 
-  /** Messages held in memory (for the state endpoint). */
+  /** Messages held in memory (for the inspector). */
   get inMemory(): number {
-    return this.recent.length;
+    return this.recent?.length ?? 0;
   }
 
   /** Appends a message, or returns the one already stored under the same ids. */
@@ -72,7 +70,9 @@ export class ChatLog {
     const key = idKey(input.clientId, input.id);
     const known = this.ids.get(key) ?? (await this.storage.get<number>(key));
     if (known !== undefined) {
-      const original = await this.get(known);
+      // Not this.get(): it may wait for the recent page, which waits for this post.
+      const first = this.recent?.[0];
+      const original = first && known >= first.seq ? this.recent![known - first.seq] : await this.storage.get<ChatMessage>(msgKey(known));
       if (original) return { message: original, duplicate: true };
     }
     const seq = this.seqValue + 1;
@@ -80,8 +80,10 @@ export class ChatLog {
     // One put: the message, its idempotency key and the new seq land together or not at all.
     await this.storage.put({ [msgKey(seq)]: message, [key]: seq, [SEQ_KEY]: seq });
     this.seqValue = seq;
-    this.recent.push(message);
-    if (this.recent.length > this.recentMax) this.recent.splice(0, this.recent.length - this.recentMax);
+    if (this.recent) {
+      this.recent.push(message);
+      if (this.recent.length > this.recentMax) this.recent.splice(0, this.recent.length - this.recentMax);
+    }
     this.ids.set(key, seq);
     if (this.ids.size > ID_CACHE_MAX) this.ids.delete(this.ids.keys().next().value!);
     return { message, duplicate: false };
@@ -89,8 +91,9 @@ export class ChatLog {
 
   /** One message by seq. */
   async get(seq: number): Promise<ChatMessage | undefined> {
-    const first = this.recent[0];
-    if (first && seq >= first.seq) return this.recent[seq - first.seq];
+    const recent = await this.newest();
+    const first = recent[0];
+    if (first && seq >= first.seq) return recent[seq - first.seq];
     return this.storage.get<ChatMessage>(msgKey(seq));
   }
 
@@ -113,10 +116,30 @@ export class ChatLog {
     return this.before(this.seqValue + 1, limit);
   }
 
+  /**
+   * The recent page, read from storage once. The read runs in the post queue,
+   * so no post can land between the read and `recent` taking over.
+   */
+  private newest(): Promise<ChatMessage[]> {
+    if (this.recent) return Promise.resolve(this.recent);
+    if (!this.recentLoad) {
+      this.recentLoad = this.queue.then(async () => {
+        const newest = await this.storage.list<ChatMessage>({ prefix: MSG_PREFIX, reverse: true, limit: this.recentMax });
+        this.recent = [...newest.values()].reverse();
+        return this.recent;
+      });
+      this.queue = this.recentLoad.catch(() => {
+        this.recentLoad = null;
+      });
+    }
+    return this.recentLoad;
+  }
+
   private async range(from: number, to: number): Promise<ChatMessage[]> {
     if (to < from) return [];
-    const first = this.recent[0];
-    if (first && from >= first.seq) return this.recent.slice(from - first.seq, to - first.seq + 1);
+    const recent = await this.newest();
+    const first = recent[0];
+    if (first && from >= first.seq) return recent.slice(from - first.seq, to - first.seq + 1);
     const stored = await this.storage.list<ChatMessage>({ start: msgKey(from), end: msgKey(to + 1) });
     return [...stored.values()];
   }

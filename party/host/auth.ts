@@ -12,9 +12,8 @@
  */
 import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
 import { z } from "zod";
-
-export const ROLES = ["view", "chat", "edit"] as const;
-export type Role = (typeof ROLES)[number];
+import type { Grant } from "../core/ports";
+import { ID_PATTERN, LIMITS, ROLES, type Role } from "../protocol";
 
 /** The environment variables this module reads. */
 export const ENV = {
@@ -22,30 +21,34 @@ export const ENV = {
   allowedOrigins: "PARTYROOM_ALLOWED_ORIGINS",
 } as const;
 
-/** A verified identity, as the room receives it. */
-export type Grant = { role: Role; userId: string; name?: string; /** ms since epoch */ exp: number };
-
 /** What an anonymous client gets in an open room. */
 export const OPEN_GRANT: Grant = { role: "edit", userId: "", exp: Number.POSITIVE_INFINITY };
-
-/** Whether `role` may do `action`. */
-export function can(role: Role, action: "chat" | "edit"): boolean {
-  return action === "chat" ? role !== "view" : role === "edit";
-}
 
 export type Refusal = { status: 401 | 403; code: 4401 | 4403; reason: string };
 
 const claimsSchema = z
   .object({
     // The user id becomes the presence clientId, so it follows the same rule.
-    sub: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-    name: z.string().trim().min(1).max(40).optional(),
+    sub: z.string().regex(ID_PATTERN),
+    name: z.string().trim().min(1).max(LIMITS.nameMax).optional(),
     role: z.enum(ROLES),
     room: z.string().max(64).optional(),
-    roomPrefix: z.string().max(64).optional(),
+    // An empty prefix would grant every room: refused.
+    roomPrefix: z.string().min(1).max(64).optional(),
     exp: z.number(),
   })
   .refine((c) => c.room !== undefined || c.roomPrefix !== undefined, "a token names a room or a roomPrefix");
+
+/**
+ * A room prefix grants the room of that name and rooms continuing it after a
+ * delimiter (`-` or `_`): `team1` grants `team1` and `team1-standup`, never
+ * `team10`. A prefix that ends in a delimiter grants what starts with it.
+ */
+export function prefixGrants(prefix: string, roomId: string): boolean {
+  if (prefix === "" || !roomId.startsWith(prefix)) return false;
+  if (roomId.length === prefix.length || /[-_]$/.test(prefix)) return true;
+  return roomId[prefix.length] === "-" || roomId[prefix.length] === "_";
+}
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
@@ -62,7 +65,7 @@ export async function verifyToken(token: string | null, secret: string, roomId: 
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) return { status: 401, code: 4401, reason: "token claims are incomplete" };
   const c = claims.data;
-  const roomOk = c.room !== undefined ? c.room === roomId : roomId.startsWith(c.roomPrefix!);
+  const roomOk = c.room !== undefined ? c.room === roomId : prefixGrants(c.roomPrefix!, roomId);
   if (!roomOk) return { status: 403, code: 4403, reason: "token is for another room" };
   return { role: c.role, userId: c.sub, ...(c.name ? { name: c.name } : {}), exp: c.exp * 1000 };
 }
@@ -83,15 +86,32 @@ export async function mintToken(secret: string, claims: { room?: string; roomPre
 
 // ------------------------------------------------------------ identity headers
 
-const H = { role: "x-partyroom-role", user: "x-partyroom-user", name: "x-partyroom-name", exp: "x-partyroom-exp" } as const;
+const H = { role: "x-partyroom-role", user: "x-partyroom-user", name: "x-partyroom-name", exp: "x-partyroom-exp", address: "x-partyroom-address" } as const;
 
-/** Copies `req` without the token and without any client-sent identity headers, adding `grant`'s. */
-export function withGrant(req: Request, grant: Grant | null): Request {
+/**
+ * The client's address: on the platform Cloudflare's edge sets
+ * `cf-connecting-ip` (clients cannot forge it); `partykit dev` passes client
+ * headers through, so there it is whatever the client says, or "" (unknown).
+ */
+export function clientAddress(req: Request): string {
+  return (req.headers.get("cf-connecting-ip") ?? "").slice(0, 64);
+}
+
+/**
+ * Copies `req` without the token and without any client-sent identity
+ * headers, adding `grant`'s and the client's address. For a socket
+ * (`socket: true`) the copy's URL carries no query string at all: PartyKit
+ * keeps a socket's URL in its 2 KB of hibernation state, and nothing the room
+ * needs is in it (partysocket's `_pk` then gives way to a fresh id per socket).
+ */
+export function withGrant(req: Request, grant: Grant | null, socket = false): Request {
   const url = new URL(req.url);
-  url.searchParams.delete("token");
+  if (socket) url.search = "";
+  else url.searchParams.delete("token");
   const headers = new Headers(req.headers);
   for (const h of Object.values(H)) headers.delete(h);
   headers.delete("authorization");
+  headers.set(H.address, clientAddress(req));
   if (grant) {
     headers.set(H.role, grant.role);
     headers.set(H.user, grant.userId);
@@ -99,6 +119,11 @@ export function withGrant(req: Request, grant: Grant | null): Request {
     headers.set(H.exp, String(grant.exp));
   }
   return new Request(url.toString(), new Request(req, { headers }));
+}
+
+/** The address the edge attached ("" when unknown). */
+export function addressFrom(headers: Headers): string {
+  return headers.get(H.address) ?? "";
 }
 
 /** The grant the edge attached, or the open grant when the room needs no token. */

@@ -5,10 +5,14 @@
  * is never empty grows without bound. Here the log is compacted into one
  * snapshot whenever it passes COMPACT_AFTER_UPDATES entries or
  * COMPACT_AFTER_BYTES, occupied or not.
+ *
+ * It also keeps the document's size for the budget (BUDGETS.docBytes): exact
+ * when loaded and after each compaction, and in between an upper bound (every
+ * update's bytes added), measured exactly again when the bound nears the budget.
  */
-import type * as Party from "partykit/server";
 import { YPartyKitStorage } from "y-partykit/storage";
 import * as Y from "yjs";
+import type { RoomStorage } from "./ports";
 
 export const COMPACT_AFTER_UPDATES = 200;
 export const COMPACT_AFTER_BYTES = 1024 * 1024;
@@ -17,11 +21,11 @@ export const COMPACT_AFTER_BYTES = 1024 * 1024;
 const UPDATE_KEY_PREFIX = '"v1"#';
 
 export type DocStats = {
-  /** Size of the whole document encoded as one update. */
+  /** Size of the whole document encoded as one update (an upper bound between measurements). */
   bytes: number;
   /** Update entries in storage right now (a compacted log is 1). */
   storedUpdates: number;
-  /** Updates received since this room instance started. */
+  /** Updates received since this room instance loaded the document. */
   updatesReceived: number;
   compactions: number;
 };
@@ -32,25 +36,47 @@ export class DocStore {
   private compacting: Promise<void> | null = null;
   private updatesReceived = 0;
   private compactions = 0;
+  /** Exact size at the last measurement, and the bytes of updates applied since. */
+  private measured: number;
+  private growth = 0;
 
   private constructor(
-    private readonly storage: Party.Storage,
+    private readonly storage: RoomStorage,
     private readonly layer: YPartyKitStorage,
     private readonly name: string,
     readonly doc: Y.Doc,
-  ) {}
+  ) {
+    this.measured = Y.encodeStateAsUpdate(doc).byteLength;
+  }
 
   /** Loads the document stored under `name` (the room id). */
-  static async open(storage: Party.Storage, name: string): Promise<DocStore> {
-    const layer = new YPartyKitStorage(storage);
-    const doc = new Y.Doc();
+  static async open(storage: RoomStorage, name: string): Promise<DocStore> {
+    // y-partykit types its storage as Party.Storage; it only calls get/put/delete/list/transaction on it.
+    const layer = new YPartyKitStorage(storage as unknown as ConstructorParameters<typeof YPartyKitStorage>[0]);
     const stored = await layer.getYDoc(name);
+    const doc = new Y.Doc({ gc: true });
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(stored));
     stored.destroy();
     const store = new DocStore(storage, layer, name, doc);
-    const keys = await store.countStoredUpdates();
-    store.pendingUpdates = keys;
+    store.pendingUpdates = await store.countStoredUpdates();
     return store;
+  }
+
+  /** The document's size for the budget: exact, or an upper bound since the last measurement. */
+  get size(): number {
+    return this.measured + this.growth;
+  }
+
+  /** Measures the size exactly (costs an encode of the whole document). */
+  measure(): number {
+    this.measured = Y.encodeStateAsUpdate(this.doc).byteLength;
+    this.growth = 0;
+    return this.measured;
+  }
+
+  /** Counts an update the document took (before it is stored). */
+  grew(bytes: number): void {
+    this.growth += bytes;
   }
 
   /** Appends one update to the log; resolves once storage has it. */
@@ -71,17 +97,13 @@ export class DocStore {
     // y-partykit queues this behind every store already issued, so nothing is skipped.
     this.compacting = this.layer.compactUpdateLog(this.name, 0, 0).finally(() => {
       this.compacting = null;
+      this.measure();
     });
     return this.compacting;
   }
 
   async stats(): Promise<DocStats> {
-    return {
-      bytes: Y.encodeStateAsUpdate(this.doc).byteLength,
-      storedUpdates: await this.countStoredUpdates(),
-      updatesReceived: this.updatesReceived,
-      compactions: this.compactions,
-    };
+    return { bytes: this.size, storedUpdates: await this.countStoredUpdates(), updatesReceived: this.updatesReceived, compactions: this.compactions };
   }
 
   /** Counts update entries actually in storage (a large one spans several 128 KiB chunks). */

@@ -2,13 +2,13 @@
  * The static hooks PartyKit runs at the edge, before a room wakes: room id,
  * origin allow-list and token for every socket and every HTTP request.
  * What passes goes on to the room without its token and with the verified
- * identity in headers (auth.ts); what fails is refused here.
+ * identity and the client's address in headers (auth.ts); what fails is
+ * refused here.
  */
 import type * as Party from "partykit/server";
+import { CloseCode, isValidRoomId } from "../protocol";
 import { allowedOrigins, originAllowed, secretOf, tokenOf, verifyToken, withGrant } from "./auth";
-import { CloseCode } from "./close-codes";
-import { httpError } from "./http";
-import { isValidRoomId } from "./protocol";
+import { httpError } from "./http-response";
 
 /**
  * A refused socket gets a completed upgrade closed at once with the documented
@@ -20,10 +20,10 @@ export async function checkSocket(req: Party.Request, lobby: Party.Lobby): Promi
   if (!isValidRoomId(lobby.id)) return refuseSocket(CloseCode.BadRoom);
   if (!originAllowed(request.headers.get("origin"), allowedOrigins(lobby.env))) return refuseSocket(CloseCode.OriginNotAllowed);
   const secret = secretOf(lobby.env);
-  if (!secret) return withGrant(request, null) as unknown as Party.Request;
+  if (!secret) return withGrant(request, null, true) as unknown as Party.Request;
   const grant = await verifyToken(tokenOf(request), secret, lobby.id);
   if ("status" in grant) return refuseSocket({ code: grant.code, reason: grant.reason });
-  return withGrant(request, grant) as unknown as Party.Request;
+  return withGrant(request, grant, true) as unknown as Party.Request;
 }
 
 /** The same checks for HTTP, answered with JSON errors (400, 401, 403). */
@@ -42,7 +42,7 @@ export async function checkRequest(req: Party.Request, lobby: Party.Lobby): Prom
 declare const WebSocketPair: { new (): { 0: WebSocket; 1: WebSocket & { accept(): void } } };
 
 /** Completes a WebSocket upgrade and closes it at once with `how`: the client gets the code, the room never wakes. */
-function refuseSocket(how: { code: number; reason: string }): Response {
+export function refuseSocket(how: { code: number; reason: string }): Response {
   const pair = new WebSocketPair();
   pair[1].accept();
   pair[1].close(how.code, how.reason);

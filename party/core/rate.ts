@@ -1,6 +1,7 @@
 /**
- * Rate limiting as pure, clock-injected pieces: a token bucket per connection
- * for its frames, and a strike window that turns repeated abuse into a close.
+ * Rate limiting as pure, clock-injected pieces: token buckets (per connection,
+ * or keyed by user or address), and a strike window that turns repeated abuse
+ * into a close. The client uses TokenBucket too, to stay under the room's rate.
  */
 
 /** Classic token bucket: `burst` tokens, refilled at `perSecond`. */
@@ -56,7 +57,7 @@ export class StrikeWindow {
 }
 
 /**
- * Buckets keyed by an id (HTTP callers), least recently used first. A bucket
+ * Buckets keyed by an id (users, addresses), least recently used first. A bucket
  * idle long enough to have refilled is forgotten (a new one would be the
  * same), and past `maxKeys` the least recently used goes.
  */

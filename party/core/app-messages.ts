@@ -1,0 +1,179 @@
+/**
+ * The JSON app protocol on text frames (PROTOCOL.md §3-6): one handler per
+ * client message type, dispatched exhaustively. Every refusal is a typed
+ * error; a bad frame never throws out of here.
+ */
+import {
+  assertNever,
+  type ChatMessage,
+  type ClientMessage,
+  clientIdFromKey,
+  CloseCode,
+  type Hello,
+  LIMITS,
+  parseClientMessage,
+  PROTOCOL_VERSION,
+  RATE_LIMIT,
+  SUPPORTED_VERSIONS,
+} from "../protocol";
+import type { Grant } from "./ports";
+import type { RoomCore } from "./room";
+import type { Session } from "./session";
+
+/** Why a hello's version is refused, or null: the one version check, for sockets and HTTP sessions alike. */
+export function versionRefusal(v: number): string | null {
+  return SUPPORTED_VERSIONS.includes(v) ? null : `${CloseCode.VersionMismatch.reason} ${v}; this room speaks ${SUPPORTED_VERSIONS.join(", ")}`;
+}
+
+/**
+ * Who a hello is. With a token, the token's user. In open rooms, the clientId
+ * derived from the client's secret: its `key`, or for clients that send none,
+ * the clientId it sent (never shown to anyone, so it works as the secret).
+ * A hello naming someone else's public id therefore never becomes them.
+ */
+export function identityOf(grant: Grant, hello: Pick<Hello, "key" | "clientId">): string {
+  return grant.userId || clientIdFromKey(hello.key ?? hello.clientId!);
+}
+
+/** Handles one text frame. */
+export async function onText(core: RoomCore, s: Session, raw: string, now: number): Promise<void> {
+  // Stock Yjs connections are never sent text; what they send as text only counts against them.
+  if (s.kind === "yjs") return core.strike(s, now);
+  if (isReadReport(raw)) {
+    const parsed = parseClientMessage(raw);
+    if (parsed.ok && parsed.message.type === "read" && s.readBucket.take(now)) readReport(core, s, parsed.message.bytes, now);
+    return;
+  }
+  if (!s.bucket.take(now)) {
+    return core.refuse(s, now, "rate_limited", `more than ${RATE_LIMIT.perSecond} messages a second; retry in ${s.bucket.retryAfterMs(now)} ms`, peekRef(raw));
+  }
+  const parsed = parseClientMessage(raw);
+  if (!parsed.ok) return core.refuse(s, now, parsed.code, parsed.message, parsed.ref);
+  const msg = parsed.message;
+  if (s.kind === "pending" && msg.type !== "hello") return core.refuse(s, now, "hello_required", "the first message must be hello", msg.type);
+  await dispatch(core, s, msg, now);
+}
+
+async function dispatch(core: RoomCore, s: Session, msg: ClientMessage, now: number): Promise<void> {
+  switch (msg.type) {
+    case "hello":
+      return hello(core, s, msg, now);
+    case "heartbeat":
+      if (msg.read !== undefined) readReport(core, s, msg.read, now);
+      if (msg.status !== undefined) presence(core, s, { status: msg.status }, now);
+      core.send(s, { type: "pong", serverTime: now });
+      return;
+    case "presence":
+      return presence(core, s, { ...(msg.name !== undefined && s.grant.name === undefined ? { name: msg.name } : {}), ...(msg.color !== undefined ? { color: msg.color } : {}), ...(msg.status !== undefined ? { status: msg.status } : {}) }, now);
+    case "chat": {
+      const person = core.presence.person(s.clientId!);
+      const result = await core.postChat(
+        { user: s.userKey!, address: s.address, role: s.grant.role },
+        { id: msg.id, clientId: s.clientId!, name: person?.name ?? "Guest", color: person?.color ?? "#888888", text: msg.text },
+      );
+      if ("error" in result) {
+        core.counters.refused(result.error);
+        return core.send(s, { type: "error", code: result.error, message: result.message, ref: msg.id });
+      }
+      return core.send(s, { type: "ack", id: result.message.id, seq: result.message.seq, ts: result.message.ts, duplicate: result.duplicate });
+    }
+    case "sync": {
+      const page = await core.chat.after(msg.after, msg.limit ?? LIMITS.pageMax);
+      return core.send(s, { type: "messages", for: "sync", ...page, seq: core.chat.seq });
+    }
+    case "history": {
+      const page = await core.chat.before(msg.before, msg.limit ?? LIMITS.pageDefault);
+      return core.send(s, { type: "messages", for: "history", ...page, seq: core.chat.seq });
+    }
+    case "auth":
+      return refreshAuth(core, s, msg.token);
+    case "read":
+      return readReport(core, s, msg.bytes, now);
+    default:
+      assertNever(msg);
+  }
+}
+
+async function hello(core: RoomCore, s: Session, msg: Hello, now: number): Promise<void> {
+  if (s.kind === "app") return core.refuse(s, now, "already_hello", "hello was already accepted", "hello");
+  const badVersion = versionRefusal(msg.v);
+  if (badVersion) return core.close(s, { code: CloseCode.VersionMismatch.code, reason: badVersion });
+  const clientId = identityOf(s.grant, msg);
+  // In open rooms the user is known only now: the per-user connection limit is checked here.
+  if (s.countedAs === null && !core.limits.userHasRoom(clientId)) return core.close(s, CloseCode.TooManyConnections);
+  // Read the page first: from here to the welcome nothing awaits, so no broadcast reaches this connection before its welcome.
+  const page = msg.lastSeq === undefined ? await core.chat.latest(LIMITS.welcomeLatest) : await core.chat.after(msg.lastSeq, LIMITS.pageMax);
+  if (s.ended || s.kind !== "pending") return;
+  s.state = { kind: "app", clientId };
+  core.countUser(s);
+  const delta = core.presence.join(s.id, { clientId, name: s.grant.name ?? msg.name, color: msg.color, status: msg.status ?? "active", updatedAt: now });
+  sendWelcome(core, s, page.messages, now);
+  core.broadcastPresence(delta, s);
+  core.save(s);
+  core.armFor(s);
+  await core.yjs.greet(s);
+}
+
+/** The snapshot an app connection starts from (after hello, and again after an HTTP session's gap). */
+export function sendWelcome(core: RoomCore, s: Session, messages: ChatMessage[], now: number): void {
+  core.send(s, {
+    type: "welcome",
+    v: PROTOCOL_VERSION,
+    roomId: core.deps.roomId,
+    connectionId: s.id,
+    clientId: s.clientId!,
+    // The current seq, which may be past the page's last message if a post landed while the page was read: the client then fills the gap by `sync`.
+    seq: core.chat.seq,
+    presence: core.presence.people(),
+    messages,
+    heartbeatMs: core.config.heartbeatMs,
+    ttlMs: core.config.ttlMs,
+    serverTime: now,
+    role: s.grant.role,
+    ...(Number.isFinite(s.grant.exp) ? { authExp: s.grant.exp } : {}),
+  });
+}
+
+function presence(core: RoomCore, s: Session, patch: Parameters<RoomCore["presence"]["update"]>[1], now: number): void {
+  const delta = core.presence.update(s.id, patch, now);
+  if (delta) {
+    core.broadcastPresence(delta);
+    core.save(s);
+  }
+}
+
+/** The client has read `bytes` in all: held frames may go out. */
+function readReport(core: RoomCore, s: Session, bytes: number, now: number): void {
+  if (!s.reportsReads) {
+    s.reportsReads = true;
+    core.save(s);
+  }
+  if (s.flow.onRead(bytes, now)) core.release(s);
+}
+
+/**
+ * A token refresh over the open connection: same checks as at the edge. The
+ * user must stay the same; the role and expiry may change. In open rooms
+ * tokens are not checked and the reply says so (`authExp` 0).
+ */
+async function refreshAuth(core: RoomCore, s: Session, token: string): Promise<void> {
+  const verify = core.deps.verifyToken;
+  if (!verify) return core.send(s, { type: "auth", role: s.grant.role, authExp: 0 });
+  const grant = await verify(token);
+  if ("status" in grant) return core.send(s, { type: "error", code: grant.status === 401 ? "unauthorized" : "forbidden", message: grant.reason, ref: "auth" });
+  if (grant.userId !== s.grant.userId) return core.send(s, { type: "error", code: "forbidden", message: "a refreshed token must be for the same user", ref: "auth" });
+  s.grant = grant;
+  core.save(s);
+  core.armFor(s);
+  core.send(s, { type: "auth", role: grant.role, authExp: grant.exp });
+}
+
+/** A read report is small and frequent: recognised before the rate limit so it never spends the client's frame budget. */
+function isReadReport(raw: string): boolean {
+  return raw.length < 64 && raw.startsWith('{"type":"read"');
+}
+
+/** Best-effort `id` of a chat frame refused before parsing, so the client can match the error. */
+function peekRef(raw: string): string | undefined {
+  return /"id"\s*:\s*"([A-Za-z0-9_-]{1,64})"/.exec(raw.slice(0, 2048))?.[1];
+}

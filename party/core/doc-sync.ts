@@ -1,0 +1,196 @@
+/**
+ * The standard Yjs sync + awareness protocol (y-protocols, as y-websocket and
+ * y-partykit speak it) around one Y.Doc, with no sockets and no routing: the
+ * room decodes a frame here, decides (roles, budgets, rates, ownership), and
+ * applies it here. What goes out is handed to two callbacks.
+ *
+ * Frames: varUint message type, then the payload (protocol/yjs.ts).
+ *   0 sync (step 1 / step 2 / update, from y-protocols/sync)
+ *   1 awareness update
+ *   3 query awareness (answered with every known state)
+ * Anything else is refused without touching the document.
+ */
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
+import { YjsFrame, YjsSync } from "../protocol";
+
+/** One client's entry in an awareness update, as sent. */
+export type AwarenessEntry = { id: number; clock: number; /** JSON bytes of the state ("null" for a removal). */ bytes: number; removed: boolean };
+
+/** A decoded binary frame. */
+export type YjsMessage =
+  | { type: "step1"; stateVector: Uint8Array }
+  | { type: "update"; update: Uint8Array; /** a step 2 (a reply to our step 1) rather than a live update */ step2: boolean }
+  | { type: "awareness"; update: Uint8Array; entries: AwarenessEntry[] }
+  | { type: "query" };
+
+/** Decodes one binary frame. Never throws: a frame that does not decode is refused with a reason. */
+export function decodeYjsFrame(frame: Uint8Array): { ok: true; message: YjsMessage } | { ok: false; reason: string } {
+  try {
+    const decoder = decoding.createDecoder(frame);
+    const type = decoding.readVarUint(decoder);
+    switch (type) {
+      case YjsFrame.sync: {
+        const sub = decoding.readVarUint(decoder);
+        const payload = decoding.readVarUint8Array(decoder);
+        if (sub === YjsSync.step1) return { ok: true, message: { type: "step1", stateVector: payload } };
+        if (sub === YjsSync.step2 || sub === YjsSync.update) return { ok: true, message: { type: "update", update: payload, step2: sub === YjsSync.step2 } };
+        return { ok: false, reason: `unknown sync message ${sub}` };
+      }
+      case YjsFrame.awareness: {
+        const update = decoding.readVarUint8Array(decoder);
+        return { ok: true, message: { type: "awareness", update, entries: awarenessEntries(update) } };
+      }
+      case YjsFrame.queryAwareness:
+        return { ok: true, message: { type: "query" } };
+      default:
+        return { ok: false, reason: `unknown Yjs message type ${type}` };
+    }
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** The entries of an awareness update (y-protocols/awareness wire format), without applying it. */
+function awarenessEntries(update: Uint8Array): AwarenessEntry[] {
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  const entries: AwarenessEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = decoding.readVarUint(decoder);
+    const clock = decoding.readVarUint(decoder);
+    const state = decoding.readVarString(decoder);
+    entries.push({ id, clock, bytes: state.length, removed: state === "null" });
+  }
+  return entries;
+}
+
+/** Where the document's outgoing frames go. */
+export type DocOutput = {
+  /** A stored update, framed, for every peer but `origin`. */
+  update(frame: Uint8Array, origin: unknown): void;
+  /** Awareness states changed (added, updated or removed ids), caused by `origin`. */
+  awareness(ids: number[], origin: unknown): void;
+};
+
+export class DocSync {
+  /**
+   * The tail of the storage writes, in update order. Forwarding an update and
+   * answering a sync step 1 both wait for it: a peer is never told about an
+   * edit, nor shown (by a step 2) that its own edits arrived, before they are
+   * stored. Clients use that step 2 as their "saved" confirmation.
+   */
+  private stored: Promise<void> = Promise.resolve();
+  readonly awareness: awarenessProtocol.Awareness;
+
+  constructor(
+    readonly doc: Y.Doc,
+    /** Called for every document update before it is forwarded; the forward waits for it. */
+    private readonly persist: (update: Uint8Array) => Promise<void>,
+    private readonly out: DocOutput,
+  ) {
+    this.awareness = new awarenessProtocol.Awareness(doc);
+    // The room has no cursor of its own, and must not renew one every 15 s.
+    this.awareness.setLocalState(null);
+    doc.on("update", this.onDocUpdate);
+    this.awareness.on("update", this.onAwarenessUpdate);
+  }
+
+  /** Our sync step 1 (the start of a sync, or a probe a stock provider must answer with a step 2). */
+  step1(): Uint8Array {
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, YjsFrame.sync);
+    syncProtocol.writeSyncStep1(e, this.doc);
+    return encoding.toUint8Array(e);
+  }
+
+  /** The step 2 answering a peer's step 1: everything the peer lacks. */
+  step2(stateVector: Uint8Array): Uint8Array {
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, YjsFrame.sync);
+    encoding.writeVarUint(e, YjsSync.step2);
+    encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, stateVector));
+    return encoding.toUint8Array(e);
+  }
+
+  /** Runs `fn` once every update received so far is stored. */
+  whenStored(fn: () => void): void {
+    void this.stored.then(fn);
+  }
+
+  /** Applies a peer's update; it is stored, then forwarded to every other peer. */
+  applyUpdate(update: Uint8Array, origin: unknown): void {
+    Y.applyUpdate(this.doc, update, origin);
+  }
+
+  /** Applies a peer's awareness update; the change goes to every peer, the origin included (y-websocket counts it as life). */
+  applyAwareness(update: Uint8Array, origin: unknown): void {
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, origin);
+  }
+
+  /** An awareness frame with the current states of `ids` (every known state by default). */
+  awarenessFrame(ids: number[] = [...this.awareness.getStates().keys()]): Uint8Array | null {
+    if (ids.length === 0) return null;
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, YjsFrame.awareness);
+    encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
+    return encoding.toUint8Array(e);
+  }
+
+  /** The clock of an awareness state the room holds, if it holds it. */
+  awarenessClock(id: number): number | undefined {
+    return this.awareness.meta.get(id)?.clock;
+  }
+
+  /** Removes awareness states (their owner went away); the removal goes to every peer. */
+  removeAwareness(ids: number[]): void {
+    const held = ids.filter((id) => this.awareness.states.has(id));
+    if (held.length) awarenessProtocol.removeAwarenessStates(this.awareness, held, null);
+  }
+
+  /** Stops listening to the document (the room is going away). */
+  destroy(): void {
+    this.doc.off("update", this.onDocUpdate);
+    this.awareness.off("update", this.onAwarenessUpdate);
+    this.awareness.destroy();
+  }
+
+  private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, YjsFrame.sync);
+    syncProtocol.writeUpdate(e, update);
+    const frame = encoding.toUint8Array(e);
+    const write = this.stored.then(() => this.persist(update));
+    this.stored = write.then(
+      () => this.out.update(frame, origin),
+      (err: unknown) => console.error("partyroom: storing a document update failed", err),
+    );
+  };
+
+  private onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    this.out.awareness([...added, ...updated, ...removed], origin);
+  };
+}
+
+/**
+ * An awareness frame removing states the room no longer holds (it woke up
+ * since): clock + 1 over the last clock the owner's record kept. Peers that
+ * saw a later clock ignore it and time the state out themselves (30 s).
+ */
+export function awarenessRemovalFrame(entries: [id: number, clock: number][]): Uint8Array | null {
+  if (entries.length === 0) return null;
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, entries.length);
+  for (const [id, clock] of entries) {
+    encoding.writeVarUint(update, id);
+    encoding.writeVarUint(update, clock + 1);
+    encoding.writeVarString(update, "null");
+  }
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, YjsFrame.awareness);
+  encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
+  return encoding.toUint8Array(e);
+}

@@ -1,0 +1,371 @@
+/**
+ * The room core: everything a room does, knowing nothing of PartyKit. It gets
+ * links (send, close, save), frames, a clock and storage (ports.ts), and
+ * answers by sending on links and by setting the storage alarm for its next
+ * deadline. The PartyKit host (party/server.ts) only adapts hooks to it; unit
+ * tests drive it with a fake clock and recording links.
+ *
+ * Pieces: session.ts (one connection, its durable record), deadlines.ts (the
+ * one deadline rule), app-messages.ts (the JSON protocol), yjs-frames.ts (the
+ * Yjs protocol, budgets and ownership), http-sessions.ts (SSE and long-poll
+ * sessions), flow.ts (per-link flow control), user-limits.ts, presence.ts,
+ * presence-batch.ts, chat.ts, doc-sync.ts, doc-store.ts.
+ *
+ * Frames of one session run strictly in order (`frame` queues them): handlers
+ * await storage, and without the queue a binary frame sent right after hello
+ * could be handled before the hello finished.
+ */
+import { type ChatMessage, CloseCode, type ErrorCode, type PresenceDelta, type ServerMessage, USER_LIMITS, utf8Length } from "../protocol";
+import { onText } from "./app-messages";
+import { ChatLog, type NewMessage } from "./chat";
+import type { RoomConfig } from "./config";
+import { deadlineOf, earliestDeadline, SWEEP_GRACE_MS } from "./deadlines";
+import { DocStore } from "./doc-store";
+import { DocSync } from "./doc-sync";
+import type { FrameClass } from "./flow";
+import { HttpSessions } from "./http-sessions";
+import type { Clock, ConnectInfo, Grant, Link, Refusal, RoomStorage } from "./ports";
+import { mergeDeltas, Presence } from "./presence";
+import { PresenceBatcher } from "./presence-batch";
+import { RoomCounters } from "./counters";
+import { isSessionRecord, Session } from "./session";
+import { UserLimits } from "./user-limits";
+import { onBinary, YjsRouting } from "./yjs-frames";
+
+/** A session's record is saved again once its lastSeen moved this far (so a woken room's deadlines are at most this early; restore adds it back). */
+export const RECORD_SEEN_SLACK_MS = 250;
+
+export type RoomDeps = {
+  roomId: string;
+  storage: RoomStorage;
+  clock: Clock;
+  config: RoomConfig;
+  /** Verifies a refreshed token (`auth`); null in open rooms. */
+  verifyToken: ((token: string) => Promise<Grant | Refusal>) | null;
+  log?: (message: string, err?: unknown) => void;
+};
+
+type LoadedDoc = { store: DocStore; sync: DocSync };
+
+export class RoomCore {
+  /** Every live session, by its link. */
+  readonly sessions = new Map<Link, Session>();
+  private readonly byId = new Map<string, Session>();
+  readonly presence = new Presence((id) => this.byId.get(id)?.lastSeen ?? 0);
+  readonly limits: UserLimits;
+  readonly counters = new RoomCounters();
+  readonly http: HttpSessions;
+  readonly yjs: YjsRouting;
+  private readonly batcher = new PresenceBatcher();
+  private batchTimer: unknown = null;
+  private docLoad: Promise<LoadedDoc> | null = null;
+  /** The document, once something needed it. */
+  doc: LoadedDoc | null = null;
+
+  private constructor(
+    readonly deps: RoomDeps,
+    readonly chat: ChatLog,
+    private alarmAt: number | null,
+  ) {
+    this.limits = new UserLimits(deps.config.maxConnectionsPerUser, deps.config.maxConnectionsPerAddress);
+    this.http = new HttpSessions(this);
+    this.yjs = new YjsRouting(this);
+  }
+
+  /** Loads what every wake needs (the chat seq, the alarm, HTTP sessions); the document waits until a frame needs it. */
+  static async open(deps: RoomDeps): Promise<RoomCore> {
+    const core = new RoomCore(deps, await ChatLog.load(deps.storage), await deps.storage.getAlarm());
+    await core.http.restore();
+    return core;
+  }
+
+  get config(): RoomConfig {
+    return this.deps.config;
+  }
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  // ------------------------------------------------------------ connections
+
+  /** Why a new connection must be refused (room full, too many from that address or user), or null. */
+  admit(address: string, user: string): { code: number; reason: string; error: ErrorCode } | null {
+    if (this.sessions.size >= this.config.maxConnections) return { ...CloseCode.RoomFull, error: "room_full" };
+    if (!this.limits.addressHasRoom(address) || (user !== "" && !this.limits.userHasRoom(user))) return { ...CloseCode.TooManyConnections, error: "too_many_connections" };
+    return null;
+  }
+
+  /** A new connection, pending until its first frame. Call `admit` first. */
+  connect(link: Link, info: ConnectInfo, outbox: Session["outbox"] = null, id: string = crypto.randomUUID()): Session {
+    const session = new Session(id, link, info.transport, info.grant, info.address, this.now(), outbox);
+    this.add(session);
+    this.save(session);
+    this.armAt(deadlineOf(session, this.config).at);
+    return session;
+  }
+
+  /** A connection that was open before the room woke, from its record; null (caller closes it) if the record is unusable. */
+  restore(link: Link, record: unknown, outbox: Session["outbox"] = null): Session | null {
+    if (!isSessionRecord(record)) return null;
+    const session = Session.fromRecord(record, link, outbox);
+    // The record may be RECORD_SEEN_SLACK_MS behind: never sweep a live connection early.
+    session.lastSeen += RECORD_SEEN_SLACK_MS;
+    this.add(session);
+    if (session.state.kind === "app" && record.p) this.presence.restore(session.id, record.p);
+    this.yjs.restoreOwnership(session);
+    return session;
+  }
+
+  /** Every connection is back after a wake: arm the alarm for the earliest deadline. */
+  restored(): void {
+    this.counters.wakeups++;
+    const next = earliestDeadline(this.sessions.values(), this.config);
+    if (next !== null) this.armAt(next, true);
+  }
+
+  /** One frame from a link; frames of one session are handled in arrival order. */
+  frame(link: Link, data: string | Uint8Array): Promise<void> {
+    const session = this.sessions.get(link);
+    if (!session) return Promise.resolve();
+    session.queue = session.queue.then(() => this.handle(session, data));
+    return session.queue;
+  }
+
+  /** The link went away (closed by the client or the network). */
+  disconnect(link: Link): void {
+    const session = this.sessions.get(link);
+    if (session) this.end(session);
+  }
+
+  /** The storage alarm fired: close what is past its deadline, then arm for the next one. */
+  async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const now = this.now();
+    for (const session of [...this.sessions.values()]) {
+      const due = deadlineOf(session, this.config);
+      if (now >= due.at) this.close(session, due.close);
+    }
+    const next = earliestDeadline(this.sessions.values(), this.config);
+    if (next !== null) this.armAt(next, true);
+  }
+
+  /** The session with this id, if it is live. */
+  session(id: string): Session | undefined {
+    return this.byId.get(id);
+  }
+
+  // ------------------------------------------------------------ for the handler modules
+
+  /** A sign of life: the session's deadline moves; its record follows at most RECORD_SEEN_SLACK_MS behind. */
+  touch(session: Session, now: number): void {
+    session.lastSeen = now;
+    if (now - session.savedSeen >= RECORD_SEEN_SLACK_MS) this.save(session);
+  }
+
+  /** Writes the session's record where a woken room finds it. */
+  save(session: Session): void {
+    if (session.ended) return;
+    session.savedSeen = session.lastSeen;
+    try {
+      session.link.save(session.toRecord(this.presence.entry(session.id)));
+    } catch (err) {
+      this.deps.log?.("partyroom: saving a connection's record failed", err);
+    }
+  }
+
+  /** Counts a session under its user (known at connect with a token, at hello in open rooms), once. */
+  countUser(session: Session): void {
+    const user = session.userKey;
+    if (!user || session.countedAs !== null) return;
+    session.countedAs = user;
+    this.limits.addUser(user);
+  }
+
+  /**
+   * Sends one frame through the link's flow control. `latest` frames may be
+   * held (the caller keeps the newest); a link past its budget is closed 1013.
+   */
+  sendTo(session: Session, data: string | Uint8Array, cls: FrameClass = "event"): "sent" | "held" | "closed" {
+    if (session.ended) return "closed";
+    const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
+    const decision = session.flow.decide(bytes, cls);
+    if (decision === "hold") return "held";
+    if (decision === "close") {
+      this.close(session, CloseCode.SlowReader);
+      return "closed";
+    }
+    try {
+      session.link.send(data);
+    } catch {
+      // A send that throws means the link is broken: end it, or it would linger unswept.
+      this.close(session, CloseCode.SendFailed);
+      return "closed";
+    }
+    const wasStalling = session.flow.stallDeadline() !== null;
+    session.flow.onSent(bytes, cls, this.now());
+    this.counters.sent(bytes);
+    const stall = session.flow.stallDeadline();
+    if (!wasStalling && stall !== null) this.armAt(stall);
+    this.yjs.maybeProbe(session);
+    return "sent";
+  }
+
+  /** Sends a JSON message. */
+  send(session: Session, msg: ServerMessage): void {
+    this.sendTo(session, JSON.stringify(msg));
+  }
+
+  /** Sends to every app session (serialised once). */
+  broadcast(msg: ServerMessage, except?: Session): void {
+    const text = JSON.stringify(msg);
+    for (const s of [...this.sessions.values()]) if (s.kind === "app" && s !== except) this.sendTo(s, text);
+  }
+
+  /** Presence goes out at once when quiet, merged per window in a burst (presence-batch.ts). */
+  broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
+    const { send, flushAt } = this.batcher.add(delta, this.now());
+    if (send) this.deliverPresence(send, except);
+    if (flushAt !== null) {
+      this.batchTimer = this.deps.clock.setTimeout(() => {
+        this.batchTimer = null;
+        const due = this.batcher.flush(this.now());
+        if (due) this.deliverPresence(due);
+      }, flushAt - this.now());
+    }
+  }
+
+  /** A link showed it caught up: what was held for it (presence, awareness) goes out now. */
+  release(session: Session): void {
+    if (session.heldPresence) {
+      const delta = session.heldPresence;
+      session.heldPresence = null;
+      this.sendTo(session, JSON.stringify(delta));
+    }
+    this.yjs.releaseAwareness(session);
+  }
+
+  /** Answers a refused frame with a typed error; repeated refusals close the session. */
+  refuse(session: Session, now: number, code: ErrorCode, message: string, ref?: string): void {
+    this.counters.refused(code);
+    if (session.kind !== "yjs") this.send(session, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
+    this.strike(session, now);
+  }
+
+  strike(session: Session, now: number): void {
+    if (session.strikes.record(now)) this.close(session, CloseCode.Abuse);
+  }
+
+  /**
+   * Ends a session and closes its link with `how`. A socket that may read
+   * text (app or still pending) is told first with a `close` message: under
+   * `partykit dev` a hibernatable socket's close started outside its own event
+   * (the alarm's sweep, another client's message) never reaches the client.
+   */
+  close(session: Session, how: { code: number; reason: string }): void {
+    if (session.ended) return;
+    this.counters.closed(how.code);
+    this.end(session);
+    try {
+      if (session.kind !== "yjs" && !session.outbox) session.link.send(JSON.stringify({ type: "close", code: how.code, reason: how.reason } satisfies ServerMessage));
+      session.link.close(how.code, how.reason);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /**
+   * Stores a chat message and, only once it is stored, broadcasts it; the
+   * caller acks after this resolves (nothing acknowledged can be lost). The one
+   * path for chat over a socket, an HTTP session and `POST …/messages`.
+   */
+  async postChat(sender: { user: string; address: string; role: Grant["role"] }, input: NewMessage): Promise<{ message: ChatMessage; duplicate: boolean } | { error: ErrorCode; message: string }> {
+    if (sender.role === "view") return { error: "forbidden", message: "a view connection cannot post chat" };
+    if (!this.limits.takeChat(sender.user, sender.address, this.now())) {
+      return { error: "rate_limited", message: `more than ${USER_LIMITS.chatPerSecond} messages a second from one user; retry in a second` };
+    }
+    try {
+      const result = await this.chat.post(input, this.now());
+      if (!result.duplicate) {
+        this.counters.chatMessages++;
+        this.broadcast({ type: "chat", message: result.message });
+      }
+      return result;
+    } catch (err) {
+      this.deps.log?.("partyroom: storing a chat message failed", err);
+      return { error: "internal", message: "the message could not be stored; send it again" };
+    }
+  }
+
+  /** The document, loaded on first use from the same storage. */
+  loadDoc(): Promise<LoadedDoc> {
+    this.docLoad ??= DocStore.open(this.deps.storage, this.deps.roomId).then((store) => {
+      const sync = new DocSync(store.doc, (update) => store.store(update), this.yjs.output);
+      this.doc = { store, sync };
+      return this.doc;
+    });
+    return this.docLoad;
+  }
+
+  /** The session's deadline may have moved earlier (it said hello, became a Yjs peer, got a new token): arm for it. */
+  armFor(session: Session): void {
+    this.armAt(deadlineOf(session, this.config).at);
+  }
+
+  /** Sets the alarm for `at` (+ grace) if that is earlier than the one set; `reset` replaces it whatever it is. */
+  armAt(at: number, reset = false): void {
+    const when = at + SWEEP_GRACE_MS;
+    if (!reset && this.alarmAt !== null && this.alarmAt <= when && this.alarmAt > this.now() - 1000) return;
+    this.alarmAt = when;
+    void this.deps.storage.setAlarm(when).catch((err: unknown) => this.deps.log?.("partyroom: setting the alarm failed", err));
+  }
+
+  /** When the alarm is set for, if it is. */
+  get nextAlarm(): number | null {
+    return this.alarmAt;
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private add(session: Session): void {
+    this.sessions.set(session.link, session);
+    this.byId.set(session.id, session);
+    this.limits.addAddress(session.address);
+    this.countUser(session);
+  }
+
+  private async handle(session: Session, data: string | Uint8Array): Promise<void> {
+    if (session.ended) return;
+    const now = this.now();
+    this.touch(session, now);
+    this.counters.received(typeof data === "string" ? data.length : data.byteLength);
+    try {
+      if (typeof data === "string") await onText(this, session, data, now);
+      else await onBinary(this, session, data, now);
+    } catch (err) {
+      // A handler must never throw into the host: report and keep the connection.
+      this.deps.log?.("partyroom: handler failed", err);
+      if (session.kind === "app") this.send(session, { type: "error", code: "internal", message: "the room could not handle that message" });
+    }
+  }
+
+  private end(session: Session): void {
+    if (session.ended) return;
+    session.ended = true;
+    this.sessions.delete(session.link);
+    this.byId.delete(session.id);
+    this.limits.removeAddress(session.address);
+    if (session.countedAs !== null) this.limits.removeUser(session.countedAs);
+    this.http.forget(session);
+    this.yjs.forget(session);
+    if (session.kind === "app") this.broadcastPresence(this.presence.leave(session.id));
+  }
+
+  private deliverPresence(delta: PresenceDelta, except?: Session): void {
+    const text = JSON.stringify(delta);
+    for (const s of [...this.sessions.values()]) {
+      if (s.kind !== "app" || s === except) continue;
+      if (this.sendTo(s, text, "latest") === "held") s.heldPresence = mergeDeltas(s.heldPresence, delta);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * One client's session with the room, whatever carries it: a WebSocket, or an
+ * HTTP session (SSE or long polling) whose frames go to an Outbox. The room
+ * logic only ever sees a Link, so every transport gets the same protocol.
+ *
+ * A session's life is a union on its state: `pending` until its first frame;
+ * then `app` (said hello: JSON + Yjs, with presence) or `yjs` (a stock Yjs
+ * provider: binary only, never sent text).
+ *
+ * Everything a woken room needs to carry on lives in the session's record
+ * (`toRecord`), which the host keeps with the connection (`conn.setState`,
+ * at most 2 KB with PartyKit's own fields) or, for HTTP sessions, in storage.
+ * Rate buckets and strike windows are not kept: a room is only evicted after
+ * seconds of silence, by which time every bucket would have refilled anyway.
+ */
+import { type PresenceDelta, RATE_LIMIT } from "../protocol";
+import type { AwarenessEntry } from "./doc-sync";
+import { LinkFlow } from "./flow";
+import type { Outbox } from "./outbox";
+import type { Grant, Link } from "./ports";
+import type { PresenceEntry } from "./presence";
+import { StrikeWindow, TokenBucket } from "./rate";
+
+export type Transport = "websocket" | "sse" | "poll";
+
+export type SessionState = { kind: "pending" } | { kind: "app"; clientId: string } | { kind: "yjs" };
+
+/** A session as kept across a wake. Field names are short: the record shares 2 KB with the connect URL. */
+export type SessionRecord = {
+  v: 1;
+  id: string;
+  t: Transport;
+  s: SessionState;
+  at: number;
+  seen: number;
+  /** The grant; `exp` null for "never" (Infinity does not survive JSON). */
+  g: { role: Grant["role"]; user: string; name?: string; exp: number | null };
+  addr: string;
+  /** Presence entry (app sessions). */
+  p?: PresenceEntry;
+  /** Awareness client ids this session owns, with the last clock seen for each. */
+  aw?: Record<string, number>;
+  /** Flow counters [sent, read]. */
+  f?: [number, number];
+  /** The client reports what it has read. */
+  r?: true;
+};
+
+export class Session {
+  state: SessionState = { kind: "pending" };
+  lastSeen: number;
+  /** lastSeen as last written to the record: a wake may see it up to RECORD_SEEN_SLACK_MS stale. */
+  savedSeen: number;
+  /** Text frames. */
+  readonly bucket: TokenBucket;
+  /** Yjs document updates. */
+  readonly docBucket: TokenBucket;
+  readonly awarenessBucket: TokenBucket;
+  readonly readBucket: TokenBucket;
+  readonly strikes = new StrikeWindow(RATE_LIMIT.strikes, RATE_LIMIT.strikeWindowMs);
+  readonly flow: LinkFlow;
+  /** Awareness client ids this session introduced or updated, with their last clock. */
+  readonly awareness = new Map<number, number>();
+  /** Frames of one session are handled strictly in order (see RoomCore.frame). */
+  queue: Promise<void> = Promise.resolve();
+  /** Doc updates were dropped over the rate: ask for them again (sync step 1) when the bucket refills. */
+  resyncDue = false;
+  /** Presence held while the link is behind (merged: the newest state per person). */
+  heldPresence: PresenceDelta | null = null;
+  /** Awareness client ids whose state changed while the link was behind (sent as they are then). */
+  readonly heldAwareness = new Set<number>();
+  /** An awareness update over the rate: only the newest waits, applied when the bucket refills. */
+  pendingAwareness: { update: Uint8Array; entries: AwarenessEntry[] } | null = null;
+  /** The client reports what it has read (`read` frames); otherwise it is probed with sync step 1 like a stock provider. */
+  reportsReads = false;
+  /** The user key this session is counted under for per-user limits, once known. */
+  countedAs: string | null = null;
+  /** Set once the session has ended; late frames and sends are ignored. */
+  ended = false;
+
+  constructor(
+    readonly id: string,
+    readonly link: Link,
+    readonly transport: Transport,
+    public grant: Grant,
+    readonly address: string,
+    readonly connectedAt: number,
+    /** HTTP sessions only: where their frames go. */
+    readonly outbox: Outbox | null = null,
+  ) {
+    this.lastSeen = connectedAt;
+    this.savedSeen = connectedAt;
+    this.bucket = new TokenBucket(RATE_LIMIT.burst, RATE_LIMIT.perSecond, connectedAt);
+    this.docBucket = new TokenBucket(RATE_LIMIT.docBurst, RATE_LIMIT.docPerSecond, connectedAt);
+    this.awarenessBucket = new TokenBucket(RATE_LIMIT.awarenessBurst, RATE_LIMIT.awarenessPerSecond, connectedAt);
+    this.readBucket = new TokenBucket(RATE_LIMIT.readBurst, RATE_LIMIT.readPerSecond, connectedAt);
+    this.flow = new LinkFlow(connectedAt);
+  }
+
+  get kind(): SessionState["kind"] {
+    return this.state.kind;
+  }
+
+  /** The person behind an app session (its clientId), else undefined. */
+  get clientId(): string | undefined {
+    return this.state.kind === "app" ? this.state.clientId : undefined;
+  }
+
+  /** Who counts as one user for per-user limits: the token's user, or the app session's clientId. */
+  get userKey(): string | undefined {
+    return this.grant.userId || this.clientId;
+  }
+
+  /** The durable form of this session; `presence` is its entry in the room's presence table. */
+  toRecord(presence: PresenceEntry | undefined): SessionRecord {
+    const g = this.grant;
+    const record: SessionRecord = {
+      v: 1,
+      id: this.id,
+      t: this.transport,
+      s: this.state,
+      at: this.connectedAt,
+      seen: this.lastSeen,
+      g: { role: g.role, user: g.userId, ...(g.name ? { name: g.name } : {}), exp: Number.isFinite(g.exp) ? g.exp : null },
+      addr: this.address,
+      f: this.flow.snapshot(),
+    };
+    if (this.reportsReads) record.r = true;
+    if (presence) record.p = presence;
+    if (this.awareness.size) record.aw = Object.fromEntries(this.awareness);
+    return record;
+  }
+
+  /** A session rebuilt from its record after the room woke. */
+  static fromRecord(record: SessionRecord, link: Link, outbox: Outbox | null = null): Session {
+    const grant: Grant = { role: record.g.role, userId: record.g.user, ...(record.g.name ? { name: record.g.name } : {}), exp: record.g.exp ?? Number.POSITIVE_INFINITY };
+    const session = new Session(record.id, link, record.t, grant, record.addr, record.at, outbox);
+    session.state = record.s;
+    session.lastSeen = record.seen;
+    session.savedSeen = record.seen;
+    session.reportsReads = record.r === true;
+    if (record.f) session.flow.restore(record.f);
+    for (const [id, clock] of Object.entries(record.aw ?? {})) session.awareness.set(Number(id), clock);
+    return session;
+  }
+}
+
+/** True for something shaped like a SessionRecord (a connection's state may be anything after a deploy). */
+export function isSessionRecord(x: unknown): x is SessionRecord {
+  const r = x as Partial<SessionRecord> | null;
+  return typeof r === "object" && r !== null && r.v === 1 && typeof r.id === "string" && typeof r.s === "object" && typeof r.g === "object";
+}

@@ -1,0 +1,119 @@
+/**
+ * Every limit and budget a client meets, named once. PROTOCOL.md §11 lists
+ * them with their error and close codes, and the README says why each
+ * default is what it is. A deployment may change the ones marked "env" (see
+ * party/host/config.ts); the rest are the protocol's.
+ */
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/**
+ * Timing, in milliseconds. The TTL is three heartbeats so one lost beat never
+ * drops anyone (env: a deployment may shorten both; the room keeps TTL >= 2 beats).
+ */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+export const PRESENCE_TTL_MS = 30_000;
+/** A connection must say hello (or send a Yjs frame) within this long. */
+export const HELLO_TIMEOUT_MS = 10_000;
+/** An SSE stream with nothing to send writes a comment this often (keeps proxies and dead-client detection busy). */
+export const SSE_KEEPALIVE_MS = 15_000;
+/** Longest a long poll may be held; clients ask for less. */
+export const POLL_WAIT_MAX_MS = 25_000;
+
+/** Sizes of what a client sends. */
+export const LIMITS = {
+  /** Longest chat message, in UTF-16 code units (what String.length counts). */
+  chatTextMax: 2_000,
+  nameMax: 40,
+  /** Largest JSON text frame; larger ones are refused with `too_large`. */
+  textFrameBytes: 16 * KiB,
+  /** Largest binary (Yjs) frame. */
+  binaryFrameBytes: 1 * MiB,
+  /** Largest HTTP request body (chat posts, session opens, text frames). */
+  httpBodyBytes: 16 * KiB,
+  /** Messages in a welcome when the client is new. */
+  welcomeLatest: 50,
+  /** Most messages one `sync`/`history` reply or HTTP page carries. */
+  pageMax: 200,
+  /** Default page size for `history`. */
+  pageDefault: 50,
+  /** A room token, as sent in `auth`. */
+  tokenMax: 4_096,
+} as const;
+
+/** Token buckets for one connection's frames: burst, then a steady rate per second. */
+export const RATE_LIMIT = {
+  burst: 30,
+  perSecond: 15,
+  /** Abuse: more than this many refused frames within `strikeWindowMs` closes the connection (4429). */
+  strikes: 20,
+  strikeWindowMs: 10_000,
+  /** Yjs document updates: a frame over the rate is not applied; the room asks for it again later (sync step 1). */
+  docBurst: 200,
+  docPerSecond: 60,
+  /** Awareness (cursor) frames: over the rate, only the newest waits and is applied when the bucket refills. */
+  awarenessBurst: 60,
+  awarenessPerSecond: 30,
+  /** Read reports (flow control) have their own bucket: they are not what a client spends its frame rate on. Over it they are ignored. */
+  readBurst: 60,
+  readPerSecond: 60,
+} as const;
+
+/**
+ * Limits per user and per client address, across all of their connections in
+ * one room: a user's sockets share one chat bucket, so opening more tabs does
+ * not buy more throughput. The user is the token's `sub`, or in open rooms the
+ * key-derived clientId; the address is the one the edge reports (on the
+ * platform `cf-connecting-ip`; absent under `partykit dev` unless a client sends it).
+ */
+export const USER_LIMITS = {
+  /** Chat posts per user (socket, HTTP session and `POST …/messages` together). */
+  chatBurst: 30,
+  chatPerSecond: 10,
+  /** Chat posts per address. */
+  addressChatBurst: 90,
+  addressChatPerSecond: 30,
+  /** Connections (sockets and HTTP sessions) one user may hold in a room (env PARTYROOM_MAX_CONNECTIONS_PER_USER). */
+  connectionsPerUser: 16,
+  /** Connections one address may hold in a room (env PARTYROOM_MAX_CONNECTIONS_PER_ADDRESS). */
+  connectionsPerAddress: 256,
+} as const;
+
+/** What one room may hold, whatever its clients send. */
+export const BUDGETS = {
+  /** Connections (sockets + HTTP sessions) per room (env PARTYROOM_MAX_CONNECTIONS); the platform's ceiling is 32k. */
+  connections: 10_000,
+  /** HTTP sessions per room. */
+  httpSessions: 2_000,
+  /** The document, encoded as one update; an edit that would pass it is refused `doc_too_large`. */
+  docBytes: 2 * MiB,
+  /** One awareness state (a cursor and a name), JSON bytes. */
+  awarenessStateBytes: 4 * KiB,
+  /** Awareness client ids one connection may own. */
+  awarenessIdsPerConnection: 4,
+  /** SSE streams open at once on one HTTP session: a new one replaces the old. */
+  sseStreamsPerSession: 1,
+} as const;
+
+/**
+ * Flow control for every link (socket or HTTP session): the room counts the
+ * bytes it sent that the link has not yet shown it read (workerd has no
+ * `bufferedAmount`). App clients report what they have read (`read` frames);
+ * stock Yjs providers are asked with a sync step 1 they must answer in order;
+ * HTTP sessions prove it by acknowledging outbox events.
+ */
+export const FLOW = {
+  /** App clients send a `read` report after receiving this many more bytes (and with every heartbeat). */
+  reportEveryBytes: 32 * KiB,
+  /** Below this much unread, everything is sent as it comes. */
+  lowBytes: 128 * KiB,
+  /** Above this, presence and awareness wait (only their latest value per person is kept) until the link drops below lowBytes. */
+  highBytes: 256 * KiB,
+  /** Past this much unread (plus the link's own greeting while it is unread), the link is closed 1013 to resume later. */
+  budgetBytes: 1 * MiB,
+  /** A stock Yjs provider is probed (sync step 1) once this much is unread since its last proof. */
+  probeAfterBytes: 64 * KiB,
+  /** A link above lowBytes that proves no progress for this long is closed 1013. */
+  stallMs: 30_000,
+} as const;
