@@ -5,14 +5,14 @@
  * server and Hocuspocus. Each peer is stopped by its process group id only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, killGroup, ROOT, startServer, type DevServer } from "../../helpers/server";
 import { withTimeout } from "../../helpers/wait";
 import { groupUsage, pinGroup } from "../lib/proc";
 
 /** The peers, by the name used in results. */
-export type PeerName = "partyroom" | "null-room" | "ws" | "y-websocket-server" | "hocuspocus";
+export type PeerName = "partyroom" | "awake" | "null-room" | "ws" | "y-websocket-server" | "hocuspocus";
 
 export type Peer = {
   name: PeerName;
@@ -33,6 +33,8 @@ export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer
   switch (name) {
     case "partyroom":
       return partykitPeer(name, "main", opts);
+    case "awake":
+      return partykitPeer(name, "awake", opts);
     case "null-room":
       return partykitPeer(name, "nullroom", opts);
     case "ws":
@@ -47,27 +49,24 @@ export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer
 
 let snapshot: string | null = null;
 
+/** The bench's own PartyKit config: `main` (the real room), `nullroom` and `awake`; never deployed. */
+const BENCH_CONFIG = "tests/bench/partykit.json";
+/** What the bench config reaches, relative to the repository root. */
+const SNAPSHOT_PATHS = ["party", "tests/bench/parties", BENCH_CONFIG];
+
 /**
- * `partykit dev` hot-reloads when a file under party/ changes, dropping every
+ * `partykit dev` hot-reloads when a file it serves changes, dropping every
  * socket: a colleague's edit mid-run would look like mass disconnects. So the
- * servers run a copy of party/ taken once per process, under bench-results/
- * (inside the repo, so node_modules still resolves).
+ * servers run a copy of the room and the bench parties taken once per
+ * process, laid out as in the repository (partykit resolves `main` and
+ * `parties` relative to the config file), under bench-results/ so
+ * node_modules still resolves.
  */
 function partySnapshot(): string {
   if (snapshot) return snapshot;
   const dir = join(ROOT, "bench-results", `party-snapshot-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  cpSync(join(ROOT, "party"), join(dir, "party"), { recursive: true });
-  const config = JSON.parse(readFileSync(join(ROOT, "partykit.json"), "utf8")) as Record<string, unknown>;
-  const parties = (config.parties ?? {}) as Record<string, string>;
-  const snap = {
-    name: config.name,
-    compatibilityDate: config.compatibilityDate,
-    main: join(dir, String(config.main)),
-    parties: Object.fromEntries(Object.entries(parties).map(([k, v]) => [k, join(dir, v)])),
-  };
-  writeFileSync(join(dir, "partykit.json"), JSON.stringify(snap, null, 2));
-  snapshot = join(dir, "partykit.json");
+  for (const path of SNAPSHOT_PATHS) cpSync(join(ROOT, path), join(dir, path), { recursive: true });
+  snapshot = join(dir, BENCH_CONFIG);
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   return snapshot;
 }
