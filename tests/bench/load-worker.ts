@@ -11,6 +11,8 @@ import { ghosts, joinLeave } from "./load/presence-ops";
 import type { WorkerReply, WorkerRequest, WorkerStatus } from "./load/protocol";
 import { StockYjs } from "./load/yjs-stock";
 
+// Every stock y-websocket provider adds a process "exit" listener; a worker holds dozens on purpose.
+process.setMaxListeners(0);
 const chat = new ChatPool();
 const yjs = new StockYjs();
 const loop = monitorEventLoopDelay({ resolution: 10 });

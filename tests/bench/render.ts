@@ -6,7 +6,7 @@
  *
  *   npm run bench:render [-- DIR]        (default docs/bench)
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ROOT } from "../helpers/server";
 import { writeCharts } from "./report/charts";
@@ -16,6 +16,11 @@ import type { BenchRun } from "./scenarios/types";
 
 const docs = join(ROOT, "docs", "bench");
 const dir = resolve(process.argv[2] ?? docs);
+if (dir === docs && !existsSync(join(dir, "results.json"))) {
+  updateReadme();
+  console.log("no committed results: the README's benchmark section says so");
+  process.exit(0);
+}
 const run = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as BenchRun;
 const charts = await writeCharts(run, dir);
 writeFileSync(join(dir, "results.md"), renderMarkdown(run, charts));

@@ -60,9 +60,11 @@ function digest(doc: Y.Doc): string {
 export class StockYjs {
   private readonly receivers: Receiver[] = [];
   private writer: { provider: WebsocketProvider; doc: Y.Doc } | null = null;
+  /** Seeders stay connected, so their rooms stay warm until closeAll. */
+  private readonly seeders: WebsocketProvider[] = [];
 
   get open(): number {
-    return this.receivers.length + (this.writer ? 1 : 0);
+    return this.receivers.length + this.seeders.length + (this.writer ? 1 : 0);
   }
 
   /** Opens receivers, at most `concurrency` handshakes at a time. */
@@ -149,10 +151,11 @@ export class StockYjs {
     return ms;
   }
 
-  /** Writes `edits` appends of `bytesPerEdit` characters as separate updates; keeps the writer open (the room stays warm). */
+  /** Writes `edits` appends of `bytesPerEdit` characters as separate updates; the seeder stays connected (the room stays warm). */
   async seed(spec: YDocSpec, edits: number, bytesPerEdit: number, timeoutMs: number): Promise<number> {
-    this.writer = await connect(spec, timeoutMs);
-    const text = this.writer.doc.getText(DOC_TEXT_NAME);
+    const seeder = await connect(spec, timeoutMs);
+    this.seeders.push(seeder.provider);
+    const text = seeder.doc.getText(DOC_TEXT_NAME);
     for (let i = 0; i < edits; i++) text.insert(text.length, filler(i, bytesPerEdit));
     // The server holds every edit once a fresh client syncs the whole text.
     const deadline = nowMs() + timeoutMs;
@@ -171,11 +174,13 @@ export class StockYjs {
     this.receivers.length = 0;
     if (this.writer) dispose(this.writer.provider);
     this.writer = null;
+    for (const s of this.seeders) dispose(s);
+    this.seeders.length = 0;
   }
 }
 
 /** Deterministic printable text of `bytes` characters for edit `i`. */
-function filler(i: number, bytes: number): string {
+export function filler(i: number, bytes: number): string {
   const word = `edit${i} lorem ipsum dolor sit amet `;
   return word.repeat(Math.ceil(bytes / word.length)).slice(0, bytes);
 }

@@ -11,7 +11,7 @@ function scenario(r: ScenarioResult): string {
   }
   if (r.rows.length) {
     const peers = [...new Set(r.rows.flatMap((row) => Object.keys(row.values)))];
-    out.push(`| Metric (median over kept rounds, range in brackets) | ${peers.join(" | ")} |`, `|---|${peers.map(() => "---:").join("|")}|`);
+    out.push(`| Metric | ${peers.join(" | ")} |`, `|---|${peers.map(() => "---:").join("|")}|`);
     for (const row of r.rows) out.push(`| ${row.metric} | ${peers.map((p) => cell(row.values[p])).join(" | ")} |`);
     out.push("");
   }
@@ -32,7 +32,7 @@ export function renderMarkdown(run: BenchRun, charts: { file: string; title: str
     provenance(run),
     "",
     "Method: servers pinned to one core, load workers to the other; peers interleaved in rounds (the first round is a warm-up and discarded);",
-    "each figure is the median over the kept rounds with its range; ratios are partyroom / peer per round. Open-loop schedules, latency from the",
+    "a figure `a (b-c)` is the median a over the kept rounds, with their range b-c; ratios are partyroom / peer per round. Open-loop schedules, latency from the",
     "scheduled send time; every delivery checked for loss, duplication and order. A scenario whose load generator saturated is marked invalid",
     "and its ratios are not judged. Raw numbers, per round: `results.json`.",
     "",

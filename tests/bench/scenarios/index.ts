@@ -2,6 +2,10 @@
 import { fanout } from "./fanout";
 import { hibernation } from "./hibernation";
 import { presence } from "./presence";
+import { stability } from "./stability";
+import { transports } from "./transports";
 import type { Scenario } from "./types";
+import { yjsFanout } from "./yjs-fanout";
+import { yjsLoad } from "./yjs-load";
 
-export const SCENARIOS: Scenario[] = [fanout, hibernation, presence];
+export const SCENARIOS: Scenario[] = [fanout, yjsFanout, yjsLoad, hibernation, presence, transports, stability];
