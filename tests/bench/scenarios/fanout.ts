@@ -21,7 +21,7 @@ function params(ctx: BenchContext) {
   const q = ctx.quick;
   return {
     sizes: q ? [ctx.setting("fanout.clients", 100)] : [100, 1000],
-    rounds: roundPlan(ctx, "fanout.rounds", 5, 3),
+    rounds: roundPlan(ctx, "fanout.rounds", 5, 2),
     secondsPerTrial: ctx.setting("fanout.seconds", q ? 2 : 10),
     drainMs: q ? 1000 : 3000,
     messagesPerSecond: 10,

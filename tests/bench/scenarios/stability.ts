@@ -27,10 +27,10 @@ const MESSAGE_PERIOD_MS = 60_000;
 function params(ctx: BenchContext) {
   const q = ctx.quick;
   return {
-    connections: ctx.setting("stability.connections", q ? 200 : 1000),
+    connections: ctx.setting("stability.connections", q ? 100 : 1000),
     rooms: 10,
     stalled: ctx.setting("stability.stalled", q ? 10 : 50),
-    seconds: ctx.setting("stability.seconds", q ? 15 : 1800),
+    seconds: ctx.setting("stability.seconds", q ? 10 : 1800),
     messagePeriodMs: MESSAGE_PERIOD_MS,
     messageBytes: 100,
     sampleEverySec: q ? 2 : 10,

@@ -200,10 +200,10 @@ function params(ctx: BenchContext) {
     gapMs: GAP_MS,
     burstEveryMs: BURST_EVERY_MS,
     rounds: roundPlan(ctx, "transports.rounds", 5, 1),
-    repetitionsPerRound: ctx.setting("transports.reps", q ? 20 : 40),
+    repetitionsPerRound: ctx.setting("transports.reps", q ? 10 : 40),
     injectedDelayEachWayMs: DELAY_MS,
-    footprintSizes: q ? [100] : [100, 1_000],
-    footprintWindowMs: q ? 3_000 : 10_000,
+    footprintSizes: q ? [50] : [100, 1_000],
+    footprintWindowMs: q ? 2_000 : 10_000,
   };
 }
 
