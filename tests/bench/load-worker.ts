@@ -60,6 +60,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return yjs.write(req.spec, req.startAt, req.count, req.intervalMs, req.timeoutMs);
     case "yFanReport":
       return yjs.report(req.sent);
+    case "yDigests":
+      return yjs.digests();
     case "ySeed":
       return yjs.seed(req.spec, req.edits, req.bytesPerEdit, req.timeoutMs);
     case "yLoad":

@@ -29,6 +29,7 @@ export type WorkerRequest =
   | { op: "yReceive"; specs: YDocSpec[]; concurrency: number; timeoutMs: number }
   | { op: "yWrite"; spec: YDocSpec; startAt: number; count: number; intervalMs: number; timeoutMs: number }
   | { op: "yFanReport"; sent: number }
+  | { op: "yDigests" }
   | { op: "ySeed"; spec: YDocSpec; edits: number; bytesPerEdit: number; timeoutMs: number }
   | { op: "yLoad"; spec: YDocSpec; expectedLength: number; timeoutMs: number }
   | { op: "status" }
@@ -73,9 +74,10 @@ export type YFanReport = {
   lost: number;
   /** Marks seen that were never written: a broken check, must be 0. */
   unexpected: number;
-  receivers: number;
-  writerDigest: string | null;
-  digests: string[];
+  receiverCount: number;
+  /** Digests (text and state vector) of the writer (null unless this worker holds it) and of each receiver. */
+  writer: string | null;
+  receivers: string[];
 };
 
 export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

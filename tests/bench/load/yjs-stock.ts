@@ -137,7 +137,12 @@ export class StockYjs {
       }
       lost += sent - [...r.seen.keys()].filter((n) => n < sent).length;
     }
-    return { latencies, slowest, lost, unexpected, receivers: this.receivers.length, writerDigest: this.writer ? digest(this.writer.doc) : null, digests: this.receivers.map((r) => digest(r.doc)) };
+    return { latencies, slowest, lost, unexpected, receiverCount: this.receivers.length, ...this.digests() };
+  }
+
+  /** Each receiver's digest, and the writer's when this worker holds it. */
+  digests(): { writer: string | null; receivers: string[] } {
+    return { writer: this.writer ? digest(this.writer.doc) : null, receivers: this.receivers.map((r) => digest(r.doc)) };
   }
 
   /** Time (ms) for a fresh stock provider to sync and hold the whole text (`expectedLength` characters). */
