@@ -16,11 +16,15 @@ export const MIN_KEPT_ROUNDS = 3;
 
 export type RoundPlan = { warmup: boolean; kept: number };
 
-/** The rounds of a scenario: `full` kept rounds (overridable as `key`, never below the minimum) or `quick`. */
-export function roundPlan(ctx: BenchContext, key: string, full: number, quick: number): RoundPlan {
+/**
+ * The rounds of a scenario: `full` kept rounds (overridable as `key`, never
+ * below the minimum) or `quick`. `warmup` false for a scenario whose every
+ * trial starts its own server, where a warm-up round would warm nothing.
+ */
+export function roundPlan(ctx: BenchContext, key: string, full: number, quick: number, warmup = true): RoundPlan {
   const kept = ctx.setting(key, ctx.quick ? quick : full);
   if (!ctx.quick && kept < MIN_KEPT_ROUNDS) throw new Error(`${key}=${kept}: a full run keeps at least ${MIN_KEPT_ROUNDS} rounds for a median and a range`);
-  return { warmup: !ctx.quick, kept: Math.max(1, kept) };
+  return { warmup: warmup && !ctx.quick, kept: Math.max(1, kept) };
 }
 
 /** Runs the plan's rounds of `trial(peer, round)` over `peers` (round 0 is the warm-up, when there is one). */

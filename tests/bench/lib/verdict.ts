@@ -5,8 +5,8 @@
  * (pass null) instead of passing.
  */
 import type { WorkerStatus } from "../load/protocol";
-import type { GoalCheck, Spread } from "../scenarios/types";
-import { showSpread, spreadOfKey, type Trial } from "./rounds";
+import type { Cell, GoalCheck, Spread } from "../scenarios/types";
+import { pairedRatio, showSpread, spreadOfKey, type Trial } from "./rounds";
 
 /**
  * The load workers share the load cores; above this share of them the
@@ -58,6 +58,11 @@ export function saturationOf(trials: readonly Record<string, number>[], what: st
   const worst = Math.max(...bad.map((t) => t[`${phase}CpuPct`] ?? 0));
   const loop = Math.max(...bad.map((t) => t[`${phase}LoopP99Ms`] ?? 0));
   return `${what}: the load generator saturated in ${bad.length} of ${trials.length} trials (up to ${worst.toFixed(0)}% of its cores, event loop p99 up to ${loop.toFixed(0)} ms)`;
+}
+
+/** A table cell partyroom / peer for `key`, or "invalid" when the load generator saturated: no ratio is shown then. */
+export function ratioCell(a: readonly Trial[], b: readonly Trial[], key: string, invalid: string | null): Cell {
+  return invalid ? "invalid (load generator saturated)" : pairedRatio(a, b, key);
 }
 
 /** A goal "partyroom / peer <= limit" judged on the median of per-round ratios; invalid when the generator saturated. */

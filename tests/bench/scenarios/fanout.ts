@@ -8,7 +8,7 @@
 import { closes, openAll, probe, workerOf } from "../lib/chat-run";
 import { interleave, pairedRatio, roundPlan, spreadOfKey, total, type Trial } from "../lib/rounds";
 import { cdf, nowMs } from "../lib/stats";
-import { checkLoad, loadFields, ratioGoal, saturationOf, zeroGoal } from "../lib/verdict";
+import { checkLoad, loadFields, ratioCell, ratioGoal, saturationOf, zeroGoal } from "../lib/verdict";
 import { Workers } from "../lib/workers";
 import type { ChatSpec } from "../load/protocol";
 import { startPeer, type Peer, type PeerName } from "../peers";
@@ -80,9 +80,9 @@ export const fanout: Scenario = {
         for (const metric of METRICS) rows.push({ metric: `${size} clients: ${metric}${metric.endsWith("Pct") ? " (% of a core)" : " (ms)"}`, values: Object.fromEntries(PEERS.map((x) => [x, spreadOfKey(kept[x], metric)])) });
         const bad = (x: (typeof PEERS)[number]) => `${total(kept[x], "lost")}/${total(kept[x], "duplicates")}/${total(kept[x], "reordered")}`;
         rows.push({ metric: `${size} clients: lost/duplicated/reordered (sum over kept rounds)`, values: Object.fromEntries(PEERS.map((x) => [x, bad(x)])) });
-        for (const k of ["lastP50", "lastP99"]) rows.push({ metric: `${size} clients: partyroom / peer, ${k}`, values: { "null-room": pairedRatio(kept.partyroom, kept["null-room"], k), ws: pairedRatio(kept.partyroom, kept.ws, k) } });
-
         const sat = saturationOf(PEERS.flatMap((x) => kept[x]), `${size} clients`);
+        for (const k of ["lastP50", "lastP99"]) rows.push({ metric: `${size} clients: partyroom / peer, ${k}`, values: { "null-room": ratioCell(kept.partyroom, kept["null-room"], k, sat), ws: ratioCell(kept.partyroom, kept.ws, k, sat) } });
+
         if (sat) invalid.push(sat);
         const pr = spreadOfKey(kept.partyroom, "lastP50");
         const nul = spreadOfKey(kept["null-room"], "lastP50");

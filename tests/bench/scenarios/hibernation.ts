@@ -9,10 +9,10 @@
  * 2 KiB per socket over the null room (when the noise allows saying so).
  */
 import { closes, openAll, probe } from "../lib/chat-run";
-import { interleave, pairedRatio, roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
+import { interleave, roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
 import { nowMs } from "../lib/stats";
 import { perSocketKiB, watch } from "../lib/usage";
-import { checkLoad, limitGoal, loadFields, memoryGoal, saturationOf, zeroGoal } from "../lib/verdict";
+import { checkLoad, limitGoal, loadFields, memoryGoal, ratioCell, saturationOf, zeroGoal } from "../lib/verdict";
 import { Workers } from "../lib/workers";
 import type { ChatSpec } from "../load/protocol";
 import { startPeer, type Peer, type PeerName } from "../peers";
@@ -29,7 +29,7 @@ function params(ctx: BenchContext) {
     // Quick mode skips the one-room layout (the same code path with rooms = 1): every trial starts a server.
     oneRoom: q ? [ctx.setting("hibernation.oneRoom", 0)].filter((n) => n > 0) : [1000, 5000],
     spread: { sockets: ctx.setting("hibernation.sockets", q ? 300 : 10_000), rooms: ctx.setting("hibernation.rooms", q ? 10 : 100) },
-    rounds: roundPlan(ctx, "hibernation.rounds", 3, 1),
+    rounds: roundPlan(ctx, "hibernation.rounds", 3, 1, false),
     idleSec: q ? 2 : 10,
     baselineMs: q ? 1000 : 2000,
     drainMs: q ? 1000 : 2000,
@@ -58,13 +58,15 @@ export const hibernation: Scenario = {
         const kept = await interleave(PEERS, p.rounds, (name, r) => trial(ctx, p, workers, name, layout, r, label));
         for (const m of METRICS) rows.push({ metric: `${label}: ${m}`, values: Object.fromEntries(PEERS.map((x) => [x, spreadOfKey(kept[x], m)])) });
         rows.push({ metric: `${label}: failed/closed/probe lost (sum)`, values: Object.fromEntries(PEERS.map((x) => [x, `${total(kept[x], "failures")}/${total(kept[x], "closed")}/${total(kept[x], "probeBad")}`])) });
-        for (const m of ["connectSec", "idleCpuPct", "probeP99"]) rows.push({ metric: `${label}: partyroom / peer, ${m}`, values: { awake: pairedRatio(kept.partyroom, kept.awake, m), "null-room": pairedRatio(kept.partyroom, kept["null-room"], m) } });
         data[label] = kept;
 
         const all = PEERS.flatMap((x) => kept[x]);
         const connectSat = saturationOf(all, `${label}, connecting`, "connect");
         const idleSat = saturationOf(all, `${label}, idle`, "idle");
         const probeSat = saturationOf(all, `${label}, probes`, "probe");
+        for (const [m, sat] of [["connectSec", connectSat], ["idleCpuPct", idleSat], ["probeP99", probeSat]] as const) {
+          rows.push({ metric: `${label}: partyroom / peer, ${m}`, values: { awake: ratioCell(kept.partyroom, kept.awake, m, sat), "null-room": ratioCell(kept.partyroom, kept["null-room"], m, sat) } });
+        }
         invalid.push(...[connectSat, idleSat, probeSat].filter((x): x is string => x !== null));
         goals.push(memoryGoal(`${label}: memory over the null room <= 2 KiB per socket`, kept.partyroom, kept["null-room"], 2, idleSat));
         const bad = total(kept.partyroom, "failures") + total(kept.partyroom, "closed") + total(kept.partyroom, "probeBad");

@@ -9,7 +9,7 @@
 import { shareOf } from "../lib/chat-run";
 import { interleave, pairedRatio, roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
 import { cdf, nowMs, percentile } from "../lib/stats";
-import { checkLoad, loadFields, ratioGoal, saturationOf, zeroGoal } from "../lib/verdict";
+import { checkLoad, loadFields, ratioCell, ratioGoal, saturationOf, zeroGoal } from "../lib/verdict";
 import { Workers } from "../lib/workers";
 import type { OpenResult, YFanReport } from "../load/protocol";
 import { startPeer, type Peer, type PeerName } from "../peers";
@@ -90,8 +90,8 @@ export const yjsFanout: Scenario = {
     }
     const rows: Row[] = METRICS.map((m) => ({ metric: `${m}${m.endsWith("Pct") ? " (% of a core)" : " (ms)"}`, values: Object.fromEntries(PEERS.map((x) => [x, spreadOfKey(kept[x], m)])) }));
     rows.push({ metric: "lost / replicas differing / unexpected marks / failed to connect (sum)", values: Object.fromEntries(PEERS.map((x) => [x, `${total(kept[x], "lost")} / ${total(kept[x], "differing")} / ${total(kept[x], "unexpected")} / ${total(kept[x], "failed")}`])) });
-    for (const m of ["p50", "p99", "lastP99"]) rows.push({ metric: `partyroom / y-websocket-server, ${m}`, values: { "y-websocket-server": pairedRatio(kept.partyroom, kept["y-websocket-server"], m) } });
     const invalid = saturationOf(PEERS.flatMap((x) => kept[x]), `${p.receivers} receivers`);
+    for (const m of ["p50", "p99", "lastP99"]) rows.push({ metric: `partyroom / y-websocket-server, ${m}`, values: { "y-websocket-server": ratioCell(kept.partyroom, kept["y-websocket-server"], m, invalid) } });
     const pr = spreadOfKey(kept.partyroom, "p99");
     const ys = spreadOfKey(kept["y-websocket-server"], "p99");
     const goals: GoalCheck[] = [

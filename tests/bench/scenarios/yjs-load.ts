@@ -11,7 +11,7 @@ import { DOC_TEXT_NAME } from "../../../party/protocol";
 import { withTimeout } from "../../helpers/wait";
 import { interleave, pairedRatio, ratio, roundPlan, showSpread, spreadOf, spreadOfKey, type Trial } from "../lib/rounds";
 import { median, nowMs } from "../lib/stats";
-import { checkLoad, limitGoal, loadFields, ratioGoal, saturationOf } from "../lib/verdict";
+import { checkLoad, limitGoal, loadFields, ratioCell, ratioGoal, saturationOf } from "../lib/verdict";
 import { Workers } from "../lib/workers";
 import type { YDocSpec } from "../load/protocol";
 import { filler } from "../load/yjs-stock";
@@ -123,7 +123,7 @@ export const yjsLoad: Scenario = {
       params: p,
       rows: [
         { metric: "warm load, connect to synced with the whole text (ms)", values: { partyroom: w.partyroom, "y-websocket-server": w.ysw } },
-        { metric: "partyroom / y-websocket-server, warm", values: { "y-websocket-server": pairedRatio(warm.partyroom, warm["y-websocket-server"], "ms") } },
+        { metric: "partyroom / y-websocket-server, warm", values: { "y-websocket-server": ratioCell(warm.partyroom, warm["y-websocket-server"], "ms", invalid) } },
         { metric: `cold load after ${EVICTION_WAIT_MS / 1000} s empty (ms), one per room`, values: { partyroom: c } },
         { metric: "rooms verified evicted (instance id changed)", values: { partyroom: evicted.includes(null) ? "not verified (no instance id)" : `${evicted.filter(Boolean).length} of ${evicted.length}` } },
       ],
