@@ -43,7 +43,7 @@ function params(ctx: BenchContext) {
 export const hibernation: Scenario = {
   id: "hibernation",
   title: "Hibernation and capacity",
-  deadlineMs: (ctx) => (ctx.quick ? 5 : 75) * 60_000,
+  deadlineMs: (ctx) => (ctx.quick ? 5 : 120) * 60_000,
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const p = params(ctx);
     const workers = await Workers.start(p.workers, ctx.loadCpu);
