@@ -77,7 +77,9 @@ export class ChatPool {
     return new Promise((resolve, reject) => {
       let socket: Socket | null = null;
       // Our own TCP socket (ws's public createConnection hook), so a stalled reader can pause it.
-      const ws = new WebSocket(spec.url, { perMessageDeflate: false, createConnection: ((o: NetConnectOpts) => (socket = netConnect(o))) as typeof netConnect });
+      // Like ws's default: `path` is the HTTP path here, and would make net.connect dial a unix socket.
+      const tcp = (o: NetConnectOpts & { socketPath?: string }) => (socket = netConnect({ ...o, path: o.socketPath } as NetConnectOpts));
+      const ws = new WebSocket(spec.url, { perMessageDeflate: false, createConnection: tcp as typeof netConnect });
       const client: Client = { spec, ws, socket: null, welcomed: spec.kind === "raw", presenceFrames: 0, lastSeq: 0, seen: new Map() };
       if (spec.observe) {
         client.join = {};
