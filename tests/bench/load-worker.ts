@@ -9,10 +9,12 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { ChatPool } from "./load/chat-pool";
 import { ghosts, joinLeave } from "./load/presence-ops";
 import type { WorkerReply, WorkerRequest, WorkerStatus } from "./load/protocol";
-import { YjsPool } from "./load/yjs-pool";
+import { StockYjs } from "./load/yjs-stock";
 
+// Every stock y-websocket provider adds a process "exit" listener; a worker holds dozens on purpose.
+process.setMaxListeners(0);
 const chat = new ChatPool();
-const yjs = new YjsPool();
+const yjs = new StockYjs();
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 let cpuMark = { usage: process.cpuUsage(), at: performance.now() };
@@ -25,7 +27,7 @@ function status(): WorkerStatus {
   const p99 = loop.percentile(99) / 1e6;
   loop.reset();
   return {
-    open: chat.clients.length + yjs.clients.length,
+    open: chat.clients.length + yjs.open,
     unexpectedCloses: chat.unexpectedCloses,
     closeCodes: chat.closeCodes,
     cpuPct: ((usage.user + usage.system) / 1000 / Math.max(1, elapsed)) * 100,
@@ -42,6 +44,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return chat.send(req.senders);
     case "probeReport":
       return chat.probeReport(req.run);
+    case "ackReport":
+      return chat.ackReport(req.timeoutMs);
     case "presenceReport":
       return chat.presenceReport();
     case "rtt":
@@ -50,14 +54,16 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return joinLeave(req.url, req.prefix, req.startAt, req.count, req.intervalMs, req.holdMs);
     case "ghosts":
       return ghosts(req.url, req.prefix, req.count, req.liveMs, req.heartbeatMs, req.waitMs);
-    case "yOpen":
-      return yjs.open(req.specs, req.concurrency, req.timeoutMs);
-    case "yType":
-      return yjs.type(req.typers, req.run, req.startAt, req.count, req.intervalMs);
-    case "yReport":
-      return yjs.report(req.run);
-    case "yDigest":
-      return yjs.digest();
+    case "yReceive":
+      return yjs.receive(req.specs, req.concurrency, req.timeoutMs);
+    case "yWrite":
+      return yjs.write(req.spec, req.startAt, req.count, req.intervalMs, req.timeoutMs);
+    case "yFanReport":
+      return yjs.report(req.sent);
+    case "yDigests":
+      return yjs.digests();
+    case "ySeed":
+      return yjs.seed(req.spec, req.edits, req.bytesPerEdit, req.timeoutMs);
     case "yLoad":
       return yjs.load(req.spec, req.expectedLength, req.timeoutMs);
     case "status":

@@ -1,5 +1,5 @@
 /**
- * Building blocks shared by the JSON scenarios (fan-out, capacity, soak):
+ * Building blocks shared by the JSON scenarios (fan-out, hibernation, stability):
  * spread clients over the workers, run open-loop probes, and fold the
  * workers' reports into one verdict on latency, loss, duplication and order.
  */
@@ -27,7 +27,7 @@ export async function openAll(w: Workers, specs: ChatSpec[], opts: { ratePerSec?
     opened: results.reduce((s, r) => s + r.opened, 0),
     failed: results.reduce((s, r) => s + r.failed, 0),
     errors: results.flatMap((r) => r.errors).slice(0, 5),
-    wallMs: nowMs() - t0,
+    wallMs: nowMs() - startAt,
     connectP99Ms: percentile(results.flatMap((r) => r.connectMs), 99),
   };
 }
@@ -68,6 +68,7 @@ export async function probe(w: Workers, senders: { worker: number; spec: SenderS
     }),
   );
   for (const part of sends) for (const [room, n] of Object.entries(part)) sentPerRoom[room] = (sentPerRoom[room] ?? 0) + n;
+  // The loss deadline: a probe not delivered drainMs after the last send is lost, by definition.
   await new Promise((r) => setTimeout(r, Math.max(0, lastSendAt + drainMs - nowMs())));
   const reports = await w.all<ProbeReport>(() => ({ op: "probeReport", run }), 60_000);
   return verdict(reports, sentPerRoom);
@@ -114,18 +115,9 @@ function verdict(reports: ProbeReport[], sentPerRoom: Record<string, number>): P
   };
 }
 
-/**
- * The load generator's own health during a phase: its CPU summed over the
- * workers (they share the load CPU, so ~100% means the generator is the
- * bottleneck), the worst event-loop p99, and sockets the server closed.
- */
-export function loadHealth(status: WorkerStatus[]): { totalCpuPct: number; maxLoopP99Ms: number; unexpectedCloses: number; closeCodes: Record<string, number> } {
-  const closeCodes: Record<string, number> = {};
-  for (const s of status) for (const [code, n] of Object.entries(s.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
-  return {
-    totalCpuPct: status.reduce((sum, s) => sum + s.cpuPct, 0),
-    closeCodes,
-    maxLoopP99Ms: Math.max(...status.map((s) => s.eventLoopP99Ms)),
-    unexpectedCloses: status.reduce((s, x) => s + x.unexpectedCloses, 0),
-  };
+/** Sockets the server closed, summed over the workers, by close code. */
+export function closes(status: readonly WorkerStatus[]): { unexpected: number; codes: Record<string, number> } {
+  const codes: Record<string, number> = {};
+  for (const s of status) for (const [code, n] of Object.entries(s.closeCodes)) codes[code] = (codes[code] ?? 0) + n;
+  return { unexpected: status.reduce((n, s) => n + s.unexpectedCloses, 0), codes };
 }

@@ -1,6 +1,9 @@
-/** What the results were measured on, and how noisy the machine was. */
+/** What the results were measured on, which code, and how busy the machine was. */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../../helpers/server";
 import { canPin } from "./proc";
 
 export type Machine = {
@@ -12,46 +15,56 @@ export type Machine = {
   partykit: string;
   openFileLimit: string;
   pinning: string;
-  /** The commit measured, and whether party/ had uncommitted changes when the run started. */
-  code: string;
+  /** The full commit measured. */
+  commit: string;
+  /** Paths whose uncommitted changes were measured too (empty = the commit alone). */
+  uncommitted: string[];
   loadavgStart: number[];
   loadavgEnd?: number[];
 };
 
+/** What a run measures: a change under one of these is part of the measurement. */
+const MEASURED_PATHS = ["party", "tests/bench", "partykit.json", "package-lock.json"];
+
 export function describeMachine(serverCpu: string | null, loadCpu: string | null): Machine {
-  let ulimit = "?";
-  try {
-    ulimit = execFileSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).trim();
-  } catch {
-    // Unknown.
-  }
+  const { commit, uncommitted } = codeVersion();
   return {
     cpuModel: cpus()[0]?.model ?? "unknown",
     cpus: cpus().length,
     memGiB: Math.round(totalmem() / 2 ** 30),
     kernel: release(),
     node: process.version,
-    partykit: "0.0.115",
-    openFileLimit: ulimit,
+    partykit: (JSON.parse(readFileSync(join(ROOT, "node_modules/partykit/package.json"), "utf8")) as { version: string }).version,
+    openFileLimit: sh("sh", ["-c", "ulimit -n"]) ?? "unknown",
     pinning: serverCpu !== null ? `taskset: servers on CPU ${serverCpu}, load workers on CPU ${loadCpu}` : "none (taskset missing or fewer than 2 CPUs)",
-    code: codeVersion(),
-    loadavgStart: loadavg().map((x) => Math.round(x * 100) / 100),
+    commit,
+    uncommitted,
+    loadavgStart: loadNow(),
   };
 }
 
-function codeVersion(): string {
+/** The 1, 5 and 15 minute load averages, rounded. */
+export function loadNow(): number[] {
+  return loadavg().map((x) => Math.round(x * 100) / 100);
+}
+
+function sh(cmd: string, args: string[]): string | null {
   try {
-    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "party", "partykit.json"], { encoding: "utf8" }).trim();
-    return dirty ? `${head} + uncommitted changes in party/` : head;
+    return execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trimEnd();
   } catch {
-    return "unknown";
+    return null;
   }
 }
 
+function codeVersion(): { commit: string; uncommitted: string[] } {
+  const commit = sh("git", ["rev-parse", "HEAD"]) ?? "unknown";
+  const status = sh("git", ["status", "--porcelain", "--", ...MEASURED_PATHS]) ?? "";
+  return { commit, uncommitted: status.split("\n").filter(Boolean).map((line) => line.slice(3)) };
+}
+
 /** Chooses the server and load CPUs: "0" and "1..n-1" when pinning is possible. */
-export function chooseCpus(): { serverCpu: string | null; loadCpu: string | null } {
+export function chooseCpus(): { serverCpu: string | null; loadCpu: string | null; loadCores: number } {
   const n = cpus().length;
-  if (!canPin(n)) return { serverCpu: null, loadCpu: null };
-  return { serverCpu: "0", loadCpu: n === 2 ? "1" : `1-${n - 1}` };
+  if (!canPin(n)) return { serverCpu: null, loadCpu: null, loadCores: n };
+  return { serverCpu: "0", loadCpu: n === 2 ? "1" : `1-${n - 1}`, loadCores: n - 1 };
 }

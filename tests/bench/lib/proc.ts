@@ -42,25 +42,47 @@ function rssBytes(pid: number): number {
   }
 }
 
-/** Summed RSS (bytes) and CPU time (seconds) of a process group. */
-export function groupUsage(pgid: number): { rss: number; cpuSec: number } {
+function comm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** What a server costs: its process group's summed RSS and CPU time. */
+export type Usage = {
+  rss: number;
+  cpuSec: number;
+  /** RSS of the group's processes named `serverName` (workerd under partykit dev), bytes; NaN without a name. */
+  serverRss: number;
+};
+
+/** Summed RSS (bytes) and CPU time (seconds) of a process group, and the RSS of its `serverName` processes. */
+export function groupUsage(pgid: number, serverName?: string): Usage {
   let rss = 0;
   let ticks = 0;
+  let serverRss = serverName ? 0 : NaN;
   for (const pid of groupPids(pgid)) {
-    rss += rssBytes(pid);
+    const r = rssBytes(pid);
+    rss += r;
     ticks += readStat(pid)?.cpuTicks ?? 0;
+    if (serverName && comm(pid) === serverName) serverRss += r;
   }
-  return { rss, cpuSec: ticks / CLK_TCK };
+  return { rss, cpuSec: ticks / CLK_TCK, serverRss };
 }
 
 /** Pins every thread of every process in the group to `cpus` (e.g. "0"). */
 export function pinGroup(pgid: number, cpus: string): void {
-  for (const pid of groupPids(pgid)) {
-    try {
-      execFileSync("taskset", ["-a", "-p", "-c", cpus, String(pid)], { stdio: "ignore" });
-    } catch {
-      // The process may have exited between listing and pinning.
-    }
+  for (const pid of groupPids(pgid)) pinProcess(pid, cpus);
+}
+
+/** Pins every thread of one process to `cpus`. */
+export function pinProcess(pid: number, cpus: string): void {
+  try {
+    execFileSync("taskset", ["-a", "-p", "-c", cpus, String(pid)], { stdio: "ignore" });
+  } catch {
+    // The process may have exited between listing and pinning.
   }
 }
 
@@ -73,9 +95,4 @@ export function canPin(cpuCount: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** The 1-minute load average, read at the moment. */
-export function loadavg1(): number {
-  return Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
 }

@@ -13,10 +13,10 @@ export function median(values: readonly number[]): number {
   return percentile(values.filter(Number.isFinite), 50);
 }
 
-/** Least-squares slope of y over x (units of y per unit of x). */
-export function slope(points: readonly { x: number; y: number }[]): number {
+/** Least-squares slope of y over x (units of y per unit of x), and its standard error. */
+export function slope(points: readonly { x: number; y: number }[]): { slope: number; se: number } {
   const n = points.length;
-  if (n < 2) return NaN;
+  if (n < 3) return { slope: NaN, se: NaN };
   const mx = points.reduce((s, p) => s + p.x, 0) / n;
   const my = points.reduce((s, p) => s + p.y, 0) / n;
   let num = 0;
@@ -25,7 +25,10 @@ export function slope(points: readonly { x: number; y: number }[]): number {
     num += (p.x - mx) * (p.y - my);
     den += (p.x - mx) ** 2;
   }
-  return den === 0 ? NaN : num / den;
+  if (den === 0) return { slope: NaN, se: NaN };
+  const b = num / den;
+  const residuals = points.reduce((s, p) => s + (p.y - my - b * (p.x - mx)) ** 2, 0);
+  return { slope: b, se: Math.sqrt(residuals / (n - 2) / den) };
 }
 
 /** Down-samples a latency list to at most `points` CDF points {ms, fraction}. */

@@ -34,7 +34,8 @@ export class Workers {
     const entry = [process.execPath, "--max-old-space-size=4096", "--import", "tsx", join(ROOT, "tests/bench/load-worker.ts")];
     const procs = Array.from({ length: count }, () => {
       const [cmd, ...args] = cpus !== null ? ["taskset", "-c", cpus, ...entry] : entry;
-      return spawn(cmd!, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      // "advanced" (structured clone) keeps NaN and Infinity, which JSON would turn into null.
+      return spawn(cmd!, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
     });
     const workers = new Workers(procs);
     await Promise.all(procs.map((_, i) => workers.call(i, { op: "status" }, 30_000)));

@@ -5,18 +5,27 @@
  *
  * A probe is a chat text `B|run|sender|n|scheduledAt|xxxx…`. Latency is
  * measured from the scheduled send time, so a late sender is counted against
- * the system, not hidden (open loop).
+ * the system, not hidden (open loop). App clients also check the room's order
+ * (`seq` never goes back) and time each `ack`.
+ *
+ * A `stall` client is a stalled reader: it joins, keeps sending heartbeats,
+ * and stops reading (its TCP socket is paused), like a frozen tab or a phone
+ * in a tunnel. It is left out of the delivery checks.
  */
+import { connect as netConnect, type NetConnectOpts, type Socket } from "node:net";
 import WebSocket from "ws";
+import { withTimeout } from "../../helpers/wait";
 import { nowMs } from "../lib/stats";
-import type { ChatSpec, OpenResult, PresenceReport, ProbeReport, SenderSpec } from "./protocol";
+import type { AckReport, ChatSpec, OpenResult, PresenceReport, ProbeReport, SenderSpec } from "./protocol";
 
 type Client = {
   spec: ChatSpec;
   ws: WebSocket;
+  socket: Socket | null;
   welcomed: boolean;
   heartbeat?: NodeJS.Timeout;
   presenceFrames: number;
+  lastSeq: number;
   seen: Map<string, { last: number; unique: Set<number> }>;
   join?: Record<string, number>;
   leave?: Record<string, number>;
@@ -28,9 +37,15 @@ type RunStats = { deliveries: number; duplicates: number; reordered: number; lat
 export class ChatPool {
   readonly clients: Client[] = [];
   private readonly byId = new Map<string, Client>();
+  /** Reading clients closed by the server (stalled readers are counted apart). */
   unexpectedCloses = 0;
   readonly closeCodes: Record<string, number> = {};
+  stalledCloses = 0;
   private readonly runs = new Map<string, RunStats>();
+  /** Chat ids sent and not yet acked -> send time; ack latencies. */
+  private readonly unacked = new Map<string, number>();
+  private readonly ackMs: number[] = [];
+  private chatErrors = 0;
   private closing = false;
 
   /** Opens `specs`, one every `intervalMs` from `startAt`, at most `concurrency` handshakes at a time. */
@@ -60,8 +75,12 @@ export class ChatPool {
 
   private connect(spec: ChatSpec, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(spec.url, { perMessageDeflate: false });
-      const client: Client = { spec, ws, welcomed: spec.kind === "raw", presenceFrames: 0, seen: new Map() };
+      let socket: Socket | null = null;
+      // Our own TCP socket (ws's public createConnection hook), so a stalled reader can pause it.
+      // Like ws's default: `path` is the HTTP path here, and would make net.connect dial a unix socket.
+      const tcp = (o: NetConnectOpts & { socketPath?: string }) => (socket = netConnect({ ...o, path: o.socketPath } as NetConnectOpts));
+      const ws = new WebSocket(spec.url, { perMessageDeflate: false, createConnection: tcp as typeof netConnect });
+      const client: Client = { spec, ws, socket: null, welcomed: spec.kind === "raw", presenceFrames: 0, lastSeq: 0, seen: new Map() };
       if (spec.observe) {
         client.join = {};
         client.leave = {};
@@ -79,8 +98,10 @@ export class ChatPool {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        client.socket = socket;
         this.clients.push(client);
         this.byId.set(spec.clientId, client);
+        if (spec.stall) socket?.pause();
         resolve();
       };
       ws.on("error", (err) => fail(err));
@@ -91,7 +112,9 @@ export class ChatPool {
       ws.on("close", (code) => {
         clearInterval(client.heartbeat);
         if (!settled) return fail(new Error(`closed ${code} before welcome`));
-        if (!this.closing) {
+        if (this.closing) return;
+        if (spec.stall) this.stalledCloses++;
+        else {
           this.unexpectedCloses++;
           this.closeCodes[code] = (this.closeCodes[code] ?? 0) + 1;
         }
@@ -101,7 +124,8 @@ export class ChatPool {
         const text = String(data);
         if (!client.welcomed && text.startsWith('{"type":"welcome"')) {
           client.welcomed = true;
-          const welcome = JSON.parse(text) as { heartbeatMs: number };
+          const welcome = JSON.parse(text) as { heartbeatMs: number; seq: number };
+          client.lastSeq = welcome.seq;
           if (spec.heartbeat) {
             // Random phase so 10,000 clients do not beat in lockstep.
             const beat = () => ws.readyState === WebSocket.OPEN && ws.send('{"type":"heartbeat"}');
@@ -119,10 +143,16 @@ export class ChatPool {
 
   private onText(client: Client, text: string): void {
     const at = nowMs();
-    const msg = JSON.parse(text) as { type: string; text?: string; message?: { text: string }; join?: { clientId: string }[]; leave?: string[] };
+    const msg = JSON.parse(text) as { type: string; id?: string; ref?: string; text?: string; message?: { text: string; seq: number }; join?: { clientId: string }[]; leave?: string[] };
     if (msg.type === "chat") {
       const body = msg.message?.text ?? msg.text;
-      if (body?.startsWith("B|")) this.onProbe(client, body, at);
+      if (body?.startsWith("B|")) this.onProbe(client, body, msg.message?.seq, at);
+    } else if (msg.type === "ack" && msg.id) {
+      const sentAt = this.unacked.get(msg.id);
+      if (sentAt !== undefined) this.ackMs.push(at - sentAt);
+      this.unacked.delete(msg.id);
+    } else if (msg.type === "error" && msg.ref) {
+      this.chatErrors++;
     } else if (msg.type === "presence") {
       client.presenceFrames++;
       if (client.join) for (const p of msg.join ?? []) client.join[p.clientId] ??= at;
@@ -132,19 +162,20 @@ export class ChatPool {
     }
   }
 
-  private onProbe(client: Client, body: string, at: number): void {
+  private onProbe(client: Client, body: string, seq: number | undefined, at: number): void {
     const [, run, sender, nStr, schedStr] = body.split("|", 5);
     const n = Number(nStr);
     const stats = this.runStats(run!);
     stats.deliveries++;
-    const key = `${sender}`;
-    let track = client.seen.get(`${run}|${key}`);
-    if (!track) client.seen.set(`${run}|${key}`, (track = { last: -1, unique: new Set() }));
+    let track = client.seen.get(`${run}|${sender}`);
+    if (!track) client.seen.set(`${run}|${sender}`, (track = { last: -1, unique: new Set() }));
     if (track.unique.has(n)) {
       stats.duplicates++;
       return;
     }
-    if (n < track.last) stats.reordered++;
+    // Out of order: behind this sender's last message, or behind the room's last seq seen here.
+    if (n < track.last || (seq !== undefined && seq < client.lastSeq)) stats.reordered++;
+    if (seq !== undefined) client.lastSeq = Math.max(client.lastSeq, seq);
     track.last = Math.max(track.last, n);
     track.unique.add(n);
     const latency = at - Number(schedStr);
@@ -172,9 +203,10 @@ export class ChatPool {
           const wait = sched - nowMs();
           if (wait > 0) await sleep(wait);
           const head = `B|${s.run}|${client.spec.clientId}|${n}|${sched.toFixed(3)}|`;
-          const text = head.padEnd(s.bytes, "x");
           if (client.ws.readyState !== WebSocket.OPEN) continue;
-          client.ws.send(JSON.stringify({ type: "chat", id: `${s.run}-${client.spec.clientId}-${n}`, text }));
+          const id = `${s.run}-${client.spec.clientId}-${n}`;
+          client.ws.send(JSON.stringify({ type: "chat", id, text: head.padEnd(s.bytes, "x") }));
+          if (client.spec.kind === "app") this.unacked.set(id, nowMs());
           sent[client.spec.room] = (sent[client.spec.room] ?? 0) + 1;
         }
       }),
@@ -182,10 +214,12 @@ export class ChatPool {
     return sent;
   }
 
+  /** Deliveries of `run` to reading clients (stalled readers are not expected to receive). */
   probeReport(run: string): ProbeReport {
     const s = this.runStats(run);
     const perRoom: ProbeReport["perRoom"] = {};
     for (const c of this.clients) {
+      if (c.spec.stall) continue;
       const r = (perRoom[c.spec.room] ??= { unique: 0, clients: 0 });
       r.clients++;
       for (const [k, t] of c.seen) if (k.startsWith(`${run}|`)) r.unique += t.unique.size;
@@ -193,11 +227,16 @@ export class ChatPool {
     return { deliveries: s.deliveries, duplicates: s.duplicates, reordered: s.reordered, latencies: s.latencies, slowest: Object.fromEntries(s.slowest), perRoom };
   }
 
+  /** Acks: how many came, how slowly, and how many are missing after `timeoutMs` (or came later than that). */
+  ackReport(timeoutMs: number): AckReport {
+    const now = nowMs();
+    const late = this.ackMs.filter((ms) => ms > timeoutMs).length;
+    const missing = [...this.unacked.values()].filter((t) => now - t > timeoutMs).length;
+    return { acked: this.ackMs.length, ackMs: this.ackMs, timeouts: late + missing, pending: this.unacked.size, errors: this.chatErrors, stalledCloses: this.stalledCloses };
+  }
+
   presenceReport(): PresenceReport {
-    return {
-      frames: this.clients.map((c) => c.presenceFrames),
-      observers: this.clients.filter((c) => c.join).map((c) => ({ join: c.join!, leave: c.leave! })),
-    };
+    return { observers: this.clients.filter((c) => c.join).map((c) => ({ room: c.spec.room, frames: c.presenceFrames, join: c.join!, leave: c.leave! })) };
   }
 
   /** Heartbeat -> pong round trips of one app client, one at a time. */
@@ -224,14 +263,22 @@ export class ChatPool {
 
   async closeAll(): Promise<void> {
     this.closing = true;
+    const closed = this.clients.map((c) => (c.ws.readyState === WebSocket.CLOSED ? null : new Promise((r) => c.ws.once("close", r))));
     for (const c of this.clients) {
       clearInterval(c.heartbeat);
       c.ws.terminate();
     }
+    // terminate() emits "close" on a later tick: those are ours, not the server's.
+    await withTimeout(Promise.all(closed), 10_000, "terminated sockets to close");
     this.clients.length = 0;
     this.byId.clear();
     this.runs.clear();
-    await sleep(50);
+    this.unacked.clear();
+    this.ackMs.length = 0;
+    this.chatErrors = 0;
+    this.stalledCloses = 0;
+    this.unexpectedCloses = 0;
+    for (const code of Object.keys(this.closeCodes)) delete this.closeCodes[code];
     this.closing = false;
   }
 }

@@ -40,7 +40,7 @@ function joinOne(url: string, clientId: string, timeoutMs: number): Promise<{ ws
 
 /** `count` clients, one every `intervalMs`: join, stay `holdMs`, close cleanly. */
 export async function joinLeave(url: string, prefix: string, startAt: number, count: number, intervalMs: number, holdMs: number): Promise<JoinLeaveRecord[]> {
-  const runs = Array.from({ length: count }, async (_, i): Promise<JoinLeaveRecord | null> => {
+  const runs = Array.from({ length: count }, async (_, i): Promise<JoinLeaveRecord> => {
     const scheduledAt = startAt + i * intervalMs;
     await sleep(Math.max(0, scheduledAt - nowMs()));
     const clientId = `${prefix}${i}`;
@@ -51,11 +51,11 @@ export async function joinLeave(url: string, prefix: string, startAt: number, co
       ws.close(1000);
       setTimeout(() => ws.terminate(), 2_000);
       return { clientId, scheduledAt, helloAt, welcomeAt, closeAt };
-    } catch {
-      return null;
+    } catch (err) {
+      return { clientId, scheduledAt, helloAt: NaN, welcomeAt: NaN, closeAt: NaN, failed: String((err as Error).message ?? err) };
     }
   });
-  return (await Promise.all(runs)).filter((r): r is JoinLeaveRecord => r !== null);
+  return Promise.all(runs);
 }
 
 /**
@@ -64,7 +64,7 @@ export async function joinLeave(url: string, prefix: string, startAt: number, co
  * server closed the socket (null if it did not within `waitMs`).
  */
 export async function ghosts(url: string, prefix: string, count: number, liveMs: number, heartbeatMs: number, waitMs: number): Promise<GhostRecord[]> {
-  const runs = Array.from({ length: count }, async (_, i): Promise<GhostRecord | null> => {
+  const runs = Array.from({ length: count }, async (_, i): Promise<GhostRecord> => {
     await sleep(i * 50);
     const clientId = `${prefix}${i}`;
     try {
@@ -87,9 +87,9 @@ export async function ghosts(url: string, prefix: string, count: number, liveMs:
       await Promise.race([closed, sleep(waitMs)]);
       ws.terminate();
       return record;
-    } catch {
-      return null;
+    } catch (err) {
+      return { clientId, lastFrameAt: NaN, closedAt: null, code: null, failed: String((err as Error).message ?? err) };
     }
   });
-  return (await Promise.all(runs)).filter((r): r is GhostRecord => r !== null);
+  return Promise.all(runs);
 }

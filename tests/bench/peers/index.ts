@@ -1,28 +1,30 @@
 /**
  * Starts the peers the benchmark compares, each as its own process group on
- * loopback, pinned to the server CPU: partyroom and the null room under
- * `partykit dev`, a plain `ws` broadcast server, @y/websocket-server's stock
- * server and Hocuspocus. Each peer is stopped by its process group id only.
+ * loopback, pinned to the server CPU: partyroom (`main`, hosted as the room
+ * chooses), the same room with hibernation off (`awake`) and the null room
+ * under `partykit dev` with the bench's own config, a plain `ws` broadcast
+ * server, and @y/websocket-server's stock server. Each peer is stopped by its
+ * process group id only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, killGroup, ROOT, startServer, type DevServer } from "../../helpers/server";
 import { withTimeout } from "../../helpers/wait";
-import { groupUsage, pinGroup } from "../lib/proc";
+import { groupUsage, pinGroup, type Usage } from "../lib/proc";
 
 /** The peers, by the name used in results. */
-export type PeerName = "partyroom" | "null-room" | "ws" | "y-websocket-server" | "hocuspocus";
+export type PeerName = "partyroom" | "awake" | "null-room" | "ws" | "y-websocket-server";
 
 export type Peer = {
   name: PeerName;
   /** WebSocket URL of a room (or Yjs document) named `room`. */
   url(room: string): string;
+  /** The same URL split the way a stock y-websocket provider takes it (`${serverUrl}/${room}`). */
+  yws(room: string): { serverUrl: string; room: string };
   http: string;
-  /** Summed RSS (bytes) and CPU seconds of the peer's processes. */
-  usage(): { rss: number; cpuSec: number };
-  /** partyroom only: kill -9 and start again on the same state (cold loads). */
-  restart?(): Promise<void>;
+  /** The peer's processes: summed RSS and CPU, and the RSS of the process holding the sockets. */
+  usage(): Usage;
   stop(): Promise<void>;
 };
 
@@ -33,59 +35,51 @@ export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer
   switch (name) {
     case "partyroom":
       return partykitPeer(name, "main", opts);
+    case "awake":
+      return partykitPeer(name, "awake", opts);
     case "null-room":
       return partykitPeer(name, "nullroom", opts);
     case "ws":
-      return nodePeer(name, join(ROOT, "tests/bench/peers/ws-broadcast.ts"), true, opts, (base, room) => `${base}/${room}`);
+      return nodePeer(name, join(ROOT, "tests/bench/peers/ws-broadcast.ts"), true, opts);
     case "y-websocket-server":
-      return nodePeer(name, join(ROOT, "node_modules/@y/websocket-server/src/server.js"), false, opts, (base, room) => `${base}/${room}`);
-    case "hocuspocus":
-      // Hocuspocus carries the document name inside every frame; the path is ignored.
-      return nodePeer(name, join(ROOT, "tests/bench/peers/hocuspocus.ts"), true, opts, (base) => base);
+      return nodePeer(name, join(ROOT, "node_modules/@y/websocket-server/src/server.js"), false, opts);
   }
 }
 
 let snapshot: string | null = null;
 
+/** The bench's own PartyKit config: `main` (the real room), `nullroom` and `awake`; never deployed. */
+const BENCH_CONFIG = "tests/bench/partykit.json";
+/** What the bench config reaches, relative to the repository root. */
+const SNAPSHOT_PATHS = ["party", "tests/bench/parties", BENCH_CONFIG];
+
 /**
- * `partykit dev` hot-reloads when a file under party/ changes, dropping every
+ * `partykit dev` hot-reloads when a file it serves changes, dropping every
  * socket: a colleague's edit mid-run would look like mass disconnects. So the
- * servers run a copy of party/ taken once per process, under bench-results/
- * (inside the repo, so node_modules still resolves).
+ * servers run a copy of the room and the bench parties taken once per
+ * process, laid out as in the repository (partykit resolves `main` and
+ * `parties` relative to the config file), under bench-results/ so
+ * node_modules still resolves.
  */
 function partySnapshot(): string {
   if (snapshot) return snapshot;
   const dir = join(ROOT, "bench-results", `party-snapshot-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  cpSync(join(ROOT, "party"), join(dir, "party"), { recursive: true });
-  const config = JSON.parse(readFileSync(join(ROOT, "partykit.json"), "utf8")) as Record<string, unknown>;
-  const parties = (config.parties ?? {}) as Record<string, string>;
-  const snap = {
-    name: config.name,
-    compatibilityDate: config.compatibilityDate,
-    main: join(dir, String(config.main)),
-    parties: Object.fromEntries(Object.entries(parties).map(([k, v]) => [k, join(dir, v)])),
-  };
-  writeFileSync(join(dir, "partykit.json"), JSON.stringify(snap, null, 2));
-  snapshot = join(dir, "partykit.json");
+  for (const path of SNAPSHOT_PATHS) cpSync(join(ROOT, path), join(dir, path), { recursive: true });
+  snapshot = join(dir, BENCH_CONFIG);
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   return snapshot;
 }
 
 async function partykitPeer(name: PeerName, party: string, opts: PeerOptions): Promise<Peer> {
   const server: DevServer = await startServer({ vars: opts.vars ?? {}, config: partySnapshot() });
-  let pgid = findDevPid(server.port);
+  const pgid = findDevPid(server.port);
   if (opts.serverCpu !== null) pinGroup(pgid, opts.serverCpu);
   return {
     name,
     url: (room) => `${server.ws}/parties/${party}/${room}`,
+    yws: (room) => ({ serverUrl: `${server.ws}/parties/${party}`, room }),
     http: server.http,
-    usage: () => groupUsage(pgid),
-    restart: async () => {
-      await server.restart();
-      pgid = findDevPid(server.port);
-      if (opts.serverCpu !== null) pinGroup(pgid, opts.serverCpu);
-    },
+    usage: () => groupUsage(pgid, "workerd"),
     stop: () => server.stop(),
   };
 }
@@ -105,7 +99,7 @@ function findDevPid(port: number): number {
   throw new Error(`no partykit dev process found on port ${port}`);
 }
 
-async function nodePeer(name: PeerName, script: string, ts: boolean, opts: PeerOptions, path: (base: string, room: string) => string): Promise<Peer> {
+async function nodePeer(name: PeerName, script: string, ts: boolean, opts: PeerOptions): Promise<Peer> {
   const port = await freePort();
   const node = [...(ts ? ["--import", "tsx"] : []), script];
   const [cmd, args] = opts.serverCpu !== null ? ["taskset", ["-c", opts.serverCpu, process.execPath, ...node]] : [process.execPath, node];
@@ -127,9 +121,10 @@ async function nodePeer(name: PeerName, script: string, ts: boolean, opts: PeerO
   const base = `ws://127.0.0.1:${port}`;
   return {
     name,
-    url: (room) => path(base, room),
+    url: (room) => `${base}/${room}`,
+    yws: (room) => ({ serverUrl: base, room }),
     http: `http://127.0.0.1:${port}`,
-    usage: () => groupUsage(child.pid!),
+    usage: () => groupUsage(child.pid!, "node"),
     stop: async () => {
       killGroup(child, "SIGTERM");
       const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once("exit", () => r()));

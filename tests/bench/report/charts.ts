@@ -1,7 +1,7 @@
 /**
  * Charts for the results page, drawn by Vega-Lite and rendered to SVG by Vega
- * in Node (no browser, no canvas): latency CDFs, memory per connection vs
- * connections, and the capacity ladder.
+ * in Node (no browser, no canvas): latency CDFs, memory per socket, and
+ * memory over time in the stability test.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -40,7 +40,18 @@ function cdfPoints(byPeer: unknown): Point[] {
   return out;
 }
 
-const find = (run: BenchRun, id: string): ScenarioResult | undefined => run.results.find((r) => r.id === id && r.status === "ok");
+const find = (run: BenchRun, id: string): ScenarioResult | undefined => run.results.find((r) => r.id === id && r.status !== "failed");
+
+/** Memory per socket per peer and layout, one point per kept round, from the hibernation trials. */
+function memoryPoints(hib: ScenarioResult | undefined): Point[] {
+  const out: Point[] = [];
+  for (const [layout, byPeer] of Object.entries(hib?.data ?? {})) {
+    for (const [peer, trials] of Object.entries(byPeer as Record<string, Record<string, number>[]>)) {
+      for (const t of trials) if (Number.isFinite(t.kibPerSocket)) out.push({ peer, layout, kib: t.kibPerSocket! });
+    }
+  }
+  return out;
+}
 
 /** Writes every chart the run has data for; returns their file names. */
 export async function writeCharts(run: BenchRun, dir: string): Promise<Chart[]> {
@@ -52,20 +63,35 @@ export async function writeCharts(run: BenchRun, dir: string): Promise<Chart[]> 
   const fan = find(run, "fanout");
   for (const size of [100, 1000]) {
     const pts = cdfPoints(fan?.data[`cdf${size}`]);
-    if (pts.length) await save(`fanout-cdf-${size}.svg`, `Fan-out latency CDF, ${size} clients`, lineChart(pts, { x: "ms", y: "fraction", color: "peer", title: `Chat fan-out, ${size} clients: delivery latency CDF (last round)`, xTitle: "ms from scheduled send (log)", yTitle: "fraction of deliveries", xLog: true }));
+    if (pts.length) await save(`fanout-cdf-${size}.svg`, `Chat fan-out latency CDF, ${size} clients`, lineChart(pts, { x: "ms", y: "fraction", color: "peer", title: `Chat fan-out, ${size} clients: delivery latency CDF (last round)`, xTitle: "ms from scheduled send (log)", yTitle: "fraction of deliveries", xLog: true }));
   }
-  const yjs = find(run, "yjs");
-  const ypts = cdfPoints(yjs?.data.cdf);
-  if (ypts.length) await save("yjs-cdf.svg", "Yjs update-to-remote latency CDF", lineChart(ypts, { x: "ms", y: "fraction", color: "peer", title: "Yjs editing: update-to-remote latency CDF (last round)", xTitle: "ms from scheduled edit (log)", yTitle: "fraction of deliveries", xLog: true }));
-  const cap = find(run, "capacity");
-  const ladder = (cap?.data.ladder ?? []) as Point[];
-  if (ladder.length) {
-    await save("memory-per-connection.svg", "Server memory per connection", lineChart(ladder.filter((p) => Number.isFinite(p.kbPerConn as number)), { x: "connections", y: "kbPerConn", color: "peer", title: "Server RSS growth per connection vs connections", xTitle: "connections (log)", yTitle: "KiB per connection", xLog: true }));
-    await save("capacity-ladder-latency.svg", "Capacity ladder: probe latency", lineChart(ladder.filter((p) => Number.isFinite(p.probeP99 as number)), { x: "connections", y: "probeP99", color: "peer", title: "Capacity ladder: chat probe p99 (last recipient) at each step", xTitle: "connections (log)", yTitle: "ms", xLog: true }));
-    await save("capacity-ladder-connect.svg", "Capacity ladder: time to connect each step", lineChart(ladder, { x: "connections", y: "stepConnectSec", color: "peer", title: "Capacity ladder: seconds to connect each step", xTitle: "connections (log)", yTitle: "seconds", xLog: true }));
-  }
-  const soak = find(run, "soak");
-  const mem = (soak?.data.memory ?? []) as Point[];
-  if (mem.length) await save("soak-memory.svg", "Soak: server RSS over time", lineChart(mem, { x: "minute", y: "rssMB", color: "peer", title: "Soak: server RSS over time", xTitle: "minutes", yTitle: "MiB" }));
+  const ypts = cdfPoints(find(run, "yjs-fanout")?.data.cdf);
+  if (ypts.length) await save("yjs-fanout-cdf.svg", "Yjs fan-out latency CDF", lineChart(ypts, { x: "ms", y: "fraction", color: "peer", title: "Yjs fan-out: per-delivery latency CDF (last round)", xTitle: "ms from scheduled write (log)", yTitle: "fraction of deliveries", xLog: true }));
+  const mem = memoryPoints(find(run, "hibernation"));
+  if (mem.length) await save("hibernation-memory.svg", "Memory per socket", barChart(mem));
+  const variants = (find(run, "stability")?.data.variants ?? []) as { label: string; memory: { minute: number; workerdMiB: number }[] }[];
+  const rss = variants.flatMap((v) => v.memory.map((m) => ({ variant: v.label, minute: m.minute, MiB: m.workerdMiB })));
+  if (rss.length) await save("stability-memory.svg", "Stability: workerd RSS over time", lineChart(rss, { x: "minute", y: "MiB", color: "variant", title: "Stability: workerd RSS over time", xTitle: "minutes", yTitle: "MiB" }));
   return charts;
+}
+
+/** Memory per socket: a point per kept round, peers side by side per layout. */
+async function barChart(points: Point[]): Promise<string> {
+  const spec: vl.TopLevelSpec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: "Server RSS per socket (KiB), each kept round",
+    width: 160,
+    height: 260,
+    background: "white",
+    data: { values: points },
+    mark: { type: "point", filled: true, size: 60 },
+    encoding: {
+      column: { field: "layout", type: "nominal", title: null },
+      x: { field: "peer", type: "nominal", title: null },
+      y: { field: "kib", type: "quantitative", title: "KiB per socket" },
+      color: { field: "peer", type: "nominal", legend: null },
+    },
+  };
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  return view.toSVG();
 }

@@ -1,57 +1,67 @@
 /**
- * Scenario 1, chat fan-out: one room, N clients, one sender posting 100-byte
- * messages at 10/s open loop. Partyroom vs the null room (the PartyKit floor)
- * and plain `ws` (the Node upper bound). Goal: last-recipient p50 <= 1.2x and
- * p99 <= 1.5x the null room; nothing lost, duplicated or reordered.
+ * Chat fan-out: one room, N clients, one sender posting 100-byte messages at
+ * 10/s open loop. Partyroom vs the null room (the PartyKit floor) and plain
+ * `ws` (the Node upper bound), interleaved in rounds. Goals (issue 12): at 100
+ * clients last-recipient p50 <= 1.2x and p99 <= 1.5x the null room, and the
+ * same at 1,000; nothing lost, duplicated or reordered; nobody disconnected.
  */
-import { loadHealth, openAll, probe, workerOf } from "../lib/chat-run";
-import { interleave, medians, ratio, type Trial } from "../lib/rounds";
-import { cdf, nowMs, round } from "../lib/stats";
+import { closes, openAll, probe, workerOf } from "../lib/chat-run";
+import { interleave, pairedRatio, roundPlan, spreadOfKey, total, type Trial } from "../lib/rounds";
+import { cdf, nowMs } from "../lib/stats";
+import { checkLoad, loadFields, ratioCell, ratioGoal, saturationOf, zeroGoal } from "../lib/verdict";
 import { Workers } from "../lib/workers";
 import type { ChatSpec } from "../load/protocol";
 import { startPeer, type Peer, type PeerName } from "../peers";
 import type { BenchContext, GoalCheck, Row, Scenario, ScenarioResult } from "./types";
 
 const PEERS = ["partyroom", "null-room", "ws"] as const satisfies readonly PeerName[];
+const METRICS = ["lastP50", "lastP99", "allP50", "allP99", "serverCpuPct", "loadCpuPct", "loadLoopP99Ms"];
+
+function params(ctx: BenchContext) {
+  const q = ctx.quick;
+  return {
+    sizes: q ? [ctx.setting("fanout.clients", 100)] : [100, 1000],
+    rounds: roundPlan(ctx, "fanout.rounds", 5, 2),
+    secondsPerTrial: ctx.setting("fanout.seconds", q ? 2 : 10),
+    drainMs: q ? 1000 : 3000,
+    messagesPerSecond: 10,
+    messageBytes: 100,
+    workers: q ? 2 : 4,
+  };
+}
 
 export const fanout: Scenario = {
   id: "fanout",
-  title: "1. Chat fan-out",
+  title: "Chat fan-out",
+  deadlineMs: (ctx) => (ctx.quick ? 4 : 40) * 60_000,
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const sizes = ctx.quick ? [100] : [100, 1000];
-    const roundsFor = (size: number) => (ctx.quick ? 2 : size >= 1000 ? 3 : 4);
-    const seconds = ctx.quick ? 2 : 10;
-    const rate = 10;
+    const p = params(ctx);
     const peers = new Map<string, Peer>();
-    const workers = await Workers.start(ctx.quick ? 2 : 4, ctx.loadCpu);
+    const workers = await Workers.start(p.workers, ctx.loadCpu);
     const rows: Row[] = [];
     const goals: GoalCheck[] = [];
+    const invalid: string[] = [];
     const data: Record<string, unknown> = {};
     try {
       for (const name of PEERS) peers.set(name, await startPeer(name, { serverCpu: ctx.serverCpu }));
-      for (const size of sizes) {
+      for (const size of p.sizes) {
         const cdfs: Record<string, unknown> = {};
-        const rounds = roundsFor(size);
-        const kept = await interleave(PEERS, rounds, async (name, r): Promise<Trial> => {
+        const kept = await interleave(PEERS, p.rounds, async (name, r): Promise<Trial> => {
           const peer = peers.get(name)!;
           const room = `fan-${size}-${r}-${Date.now().toString(36)}`;
-          const specs: ChatSpec[] = Array.from({ length: size }, (_, j) => ({
-            url: peer.url(room),
-            kind: name === "partyroom" ? "app" : "raw",
-            room,
-            clientId: `f${r}x${j}`,
-            heartbeat: name === "partyroom",
-          }));
+          const specs: ChatSpec[] = Array.from({ length: size }, (_, j) => ({ url: peer.url(room), kind: name === "partyroom" ? "app" : "raw", room, clientId: `f${r}x${j}`, heartbeat: name === "partyroom" }));
           const opened = await openAll(workers, specs);
           await workers.status();
           const before = peer.usage();
-          const startAt = nowMs() + 300;
-          const v = await probe(workers, [{ worker: workerOf(0, workers.size), spec: { clientId: specs[0]!.clientId, run: `r${r}${name.replace(/\W/g, "")}${size}`, startAt, count: seconds * rate, intervalMs: 1000 / rate, bytes: 100 } }], ctx.quick ? 1000 : 3000);
+          const t0 = nowMs();
+          const sender = { worker: workerOf(0, workers.size), spec: { clientId: specs[0]!.clientId, run: `r${r}${name.replace(/\W/g, "")}${size}`, startAt: t0 + 300, count: p.secondsPerTrial * p.messagesPerSecond, intervalMs: 1000 / p.messagesPerSecond, bytes: p.messageBytes } };
+          const v = await probe(workers, [sender], p.drainMs);
           const after = peer.usage();
-          const health = loadHealth(await workers.status());
+          const status = await workers.status();
+          const load = checkLoad(status, ctx.loadCores);
           await workers.all(() => ({ op: "closeAll" }), 60_000);
-          ctx.log(`fanout ${size} ${name} round ${r}: last p50 ${v.lastP50.toFixed(2)} p99 ${v.lastP99.toFixed(2)} ms, lost ${v.lost} dup ${v.duplicates} reord ${v.reordered}, failed ${opened.failed}, load cpu ${health.totalCpuPct.toFixed(0)}%`);
-          if (r === rounds - 1) cdfs[name] = cdf(v.latencies);
+          ctx.log(`fanout ${size} ${name} round ${r}: last p50 ${v.lastP50.toFixed(2)} p99 ${v.lastP99.toFixed(2)} ms, lost ${v.lost} dup ${v.duplicates} reord ${v.reordered}, failed ${opened.failed}, load ${load.cpuPct.toFixed(0)}%${load.saturated ? " SATURATED" : ""}`);
+          if (r === p.rounds.kept) cdfs[name] = cdf(v.latencies);
           return {
             lastP50: v.lastP50,
             lastP99: v.lastP99,
@@ -60,42 +70,43 @@ export const fanout: Scenario = {
             lost: v.lost,
             duplicates: v.duplicates,
             reordered: v.reordered,
+            expected: v.expected,
             connectFailures: opened.failed,
-            serverCpuPct: ((after.cpuSec - before.cpuSec) / ((seconds * 1000 + (ctx.quick ? 1300 : 3300)) / 1000)) * 100,
-            loadCpuPct: health.totalCpuPct,
-            loadLoopP99Ms: health.maxLoopP99Ms,
+            closed: closes(status).unexpected,
+            serverCpuPct: ((after.cpuSec - before.cpuSec) / ((nowMs() - t0) / 1000)) * 100,
+            ...loadFields(load),
           };
         });
-        const m = Object.fromEntries(PEERS.map((p) => [p, medians(kept[p])])) as Record<string, Trial>;
-        const worst = (k: string) => Math.max(...PEERS.flatMap((p) => kept[p].map((t) => t[k] ?? 0)));
-        for (const metric of ["lastP50", "lastP99", "allP50", "allP99", "serverCpuPct", "loadCpuPct", "loadLoopP99Ms"]) {
-          rows.push({ metric: `${size} clients: ${metric}${metric.endsWith("Pct") ? "" : " (ms)"}`, values: Object.fromEntries(PEERS.map((p) => [p, round(m[p]![metric]!, 2)])) });
-        }
-        rows.push({ metric: `${size} clients: lost/dup/reordered (sum over kept rounds)`, values: Object.fromEntries(PEERS.map((p) => [p, `${sum(kept[p], "lost")}/${sum(kept[p], "duplicates")}/${sum(kept[p], "reordered")}`])) });
-        const pr = m.partyroom!;
-        const nul = m["null-room"]!;
-        const ws = m.ws!;
-        rows.push({ metric: `${size} clients: partyroom / peer, last p50`, values: { "null-room": round(ratio(pr.lastP50, nul.lastP50), 2), ws: round(ratio(pr.lastP50, ws.lastP50), 2) } });
-        rows.push({ metric: `${size} clients: partyroom / peer, last p99`, values: { "null-room": round(ratio(pr.lastP99, nul.lastP99), 2), ws: round(ratio(pr.lastP99, ws.lastP99), 2) } });
-        const p50r = ratio(pr.lastP50, nul.lastP50);
-        const p99r = ratio(pr.lastP99, nul.lastP99);
-        goals.push({ goal: `${size} clients: last-recipient p50 <= 1.2x null room`, measured: `${p50r.toFixed(2)}x (${pr.lastP50!.toFixed(2)} vs ${nul.lastP50!.toFixed(2)} ms)`, pass: p50r <= 1.2 });
-        goals.push({ goal: `${size} clients: last-recipient p99 <= 1.5x null room`, measured: `${p99r.toFixed(2)}x (${pr.lastP99!.toFixed(2)} vs ${nul.lastP99!.toFixed(2)} ms)`, pass: p99r <= 1.5 });
-        const bad = sum(kept.partyroom, "lost") + sum(kept.partyroom, "duplicates") + sum(kept.partyroom, "reordered");
-        goals.push({ goal: `${size} clients: zero lost, duplicated or reordered (partyroom)`, measured: `${bad} bad of ${kept.partyroom.length * size * seconds * rate} deliveries`, pass: bad === 0 });
+        for (const metric of METRICS) rows.push({ metric: `${size} clients: ${metric}${metric.endsWith("Pct") ? " (% of a core)" : " (ms)"}`, values: Object.fromEntries(PEERS.map((x) => [x, spreadOfKey(kept[x], metric)])) });
+        const bad = (x: (typeof PEERS)[number]) => `${total(kept[x], "lost")}/${total(kept[x], "duplicates")}/${total(kept[x], "reordered")}`;
+        rows.push({ metric: `${size} clients: lost/duplicated/reordered (sum over kept rounds)`, values: Object.fromEntries(PEERS.map((x) => [x, bad(x)])) });
+        const sat = saturationOf(PEERS.flatMap((x) => kept[x]), `${size} clients`);
+        for (const k of ["lastP50", "lastP99"]) rows.push({ metric: `${size} clients: partyroom / peer, ${k}`, values: { "null-room": ratioCell(kept.partyroom, kept["null-room"], k, sat), ws: ratioCell(kept.partyroom, kept.ws, k, sat) } });
+
+        if (sat) invalid.push(sat);
+        const pr = spreadOfKey(kept.partyroom, "lastP50");
+        const nul = spreadOfKey(kept["null-room"], "lastP50");
+        const pr99 = spreadOfKey(kept.partyroom, "lastP99");
+        const nul99 = spreadOfKey(kept["null-room"], "lastP99");
+        goals.push(ratioGoal(`${size} clients: last-recipient p50 <= 1.2x null room`, pairedRatio(kept.partyroom, kept["null-room"], "lastP50"), 1.2, `${pr.median.toFixed(2)} vs ${nul.median.toFixed(2)} ms`, sat));
+        goals.push(ratioGoal(`${size} clients: last-recipient p99 <= 1.5x null room`, pairedRatio(kept.partyroom, kept["null-room"], "lastP99"), 1.5, `${pr99.median.toFixed(2)} vs ${nul99.median.toFixed(2)} ms`, sat));
+        const wrong = total(kept.partyroom, "lost") + total(kept.partyroom, "duplicates") + total(kept.partyroom, "reordered");
+        goals.push(zeroGoal(`${size} clients: nothing lost, duplicated or reordered (partyroom)`, wrong, `${bad("partyroom")} lost/duplicated/reordered of ${total(kept.partyroom, "expected")} deliveries`));
+        const gone = total(kept.partyroom, "connectFailures") + total(kept.partyroom, "closed");
+        goals.push(zeroGoal(`${size} clients: every client connected and none closed (partyroom)`, gone, `${total(kept.partyroom, "connectFailures")} failed to connect, ${total(kept.partyroom, "closed")} closed by the server`));
         data[`cdf${size}`] = cdfs;
-        data[`medians${size}`] = m;
-        data[`worstLoadCpu${size}`] = worst("loadCpuPct");
+        data[`trials${size}`] = kept;
       }
     } finally {
       await workers.stop();
-      for (const p of peers.values()) await p.stop();
+      for (const x of peers.values()) await x.stop();
     }
     return {
       id: "fanout",
       title: fanout.title,
-      status: "ok",
-      params: { sizes, rounds: Object.fromEntries(sizes.map((s) => [s, roundsFor(s)])), discardedRounds: 1, secondsPerTrial: seconds, messagesPerSecond: rate, messageBytes: 100, senders: 1, workers: workers.size },
+      status: invalid.length ? "invalid" : "ok",
+      ...(invalid.length ? { reason: invalid.join("; ") } : {}),
+      params: p,
       rows,
       goals,
       notes: [
@@ -107,7 +118,3 @@ export const fanout: Scenario = {
     };
   },
 };
-
-function sum(trials: Trial[], key: string): number {
-  return trials.reduce((s, t) => s + (t[key] ?? 0), 0);
-}

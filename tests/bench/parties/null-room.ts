@@ -4,8 +4,10 @@
  * storage, no presence. The benchmarks use it as the platform floor: whatever
  * partyroom costs above it is partyroom's own.
  *
- * Not hibernating, like the real room (party/server.ts), so both run on the
- * same PartyKit code path.
+ * Not hibernating: it is the floor of PartyKit's plain (awake) socket path,
+ * which the `awake` party shares; the hibernation benchmark shows what the
+ * hibernating path costs next to it. Bench-only (tests/bench/partykit.json):
+ * the deployed project has no such party.
  */
 import type * as Party from "partykit/server";
 

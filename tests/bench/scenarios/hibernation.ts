@@ -1,0 +1,161 @@
+/**
+ * Hibernation (issue 10): partyroom as hosted (`main`; hibernating once the
+ * room does), the same room with hibernation off (`awake`), and the null room,
+ * side by side: one room with 1,000 and 5,000 sockets, then 10,000 sockets
+ * over 100 rooms. Per trial: time to connect them all, memory per socket
+ * (with its noise), idle CPU over a window with heartbeats running, and
+ * fan-out latency of a few chat probes. Goals: 10,000 connected within 30 s
+ * with no failure, idle CPU at 10,000 at most 10% of a core, memory at most
+ * 2 KiB per socket over the null room (when the noise allows saying so).
+ */
+import { closes, openAll, probe } from "../lib/chat-run";
+import { interleave, roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
+import { nowMs } from "../lib/stats";
+import { perSocketKiB, watch } from "../lib/usage";
+import { checkLoad, limitGoal, loadFields, memoryGoal, ratioCell, saturationOf, zeroGoal } from "../lib/verdict";
+import { Workers } from "../lib/workers";
+import type { ChatSpec } from "../load/protocol";
+import { startPeer, type Peer, type PeerName } from "../peers";
+import type { BenchContext, GoalCheck, Row, Scenario, ScenarioResult } from "./types";
+
+const PEERS = ["partyroom", "awake", "null-room"] as const satisfies readonly PeerName[];
+type Name = (typeof PEERS)[number];
+type Layout = { sockets: number; rooms: number };
+const METRICS = ["connectSec", "idleCpuPct", "kibPerSocket", "noiseKib", "probeP50", "probeP99"];
+
+function params(ctx: BenchContext) {
+  const q = ctx.quick;
+  return {
+    // Quick mode skips the one-room layout (the same code path with rooms = 1): every trial starts a server.
+    oneRoom: q ? [ctx.setting("hibernation.oneRoom", 0)].filter((n) => n > 0) : [1000, 5000],
+    spread: { sockets: ctx.setting("hibernation.sockets", q ? 300 : 10_000), rooms: ctx.setting("hibernation.rooms", q ? 10 : 100) },
+    rounds: roundPlan(ctx, "hibernation.rounds", 3, 1, false),
+    idleSec: q ? 2 : 10,
+    baselineMs: q ? 1000 : 2000,
+    drainMs: q ? 1000 : 2000,
+    probeMessages: q ? 4 : 10,
+    probeRooms: 10,
+    connectTimeoutMs: 60_000,
+    workers: q ? 2 : 4,
+  };
+}
+
+export const hibernation: Scenario = {
+  id: "hibernation",
+  title: "Hibernation and capacity",
+  deadlineMs: (ctx) => (ctx.quick ? 5 : 120) * 60_000,
+  async run(ctx: BenchContext): Promise<ScenarioResult> {
+    const p = params(ctx);
+    const workers = await Workers.start(p.workers, ctx.loadCpu);
+    const rows: Row[] = [];
+    const goals: GoalCheck[] = [];
+    const invalid: string[] = [];
+    const data: Record<string, unknown> = {};
+    try {
+      const layouts: Layout[] = [...p.oneRoom.map((sockets) => ({ sockets, rooms: 1 })), p.spread];
+      for (const layout of layouts) {
+        const label = layout.rooms === 1 ? `one room, ${layout.sockets} sockets` : `${layout.sockets} sockets in ${layout.rooms} rooms`;
+        const kept = await interleave(PEERS, p.rounds, (name, r) => trial(ctx, p, workers, name, layout, r, label));
+        for (const m of METRICS) rows.push({ metric: `${label}: ${m}`, values: Object.fromEntries(PEERS.map((x) => [x, spreadOfKey(kept[x], m)])) });
+        rows.push({ metric: `${label}: failed/closed/probe lost (sum)`, values: Object.fromEntries(PEERS.map((x) => [x, `${total(kept[x], "failures")}/${total(kept[x], "closed")}/${total(kept[x], "probeBad")}`])) });
+        data[label] = kept;
+
+        const all = PEERS.flatMap((x) => kept[x]);
+        const connectSat = saturationOf(all, `${label}, connecting`, "connect");
+        const idleSat = saturationOf(all, `${label}, idle`, "idle");
+        const probeSat = saturationOf(all, `${label}, probes`, "probe");
+        for (const [m, sat] of [["connectSec", connectSat], ["idleCpuPct", idleSat], ["probeP99", probeSat]] as const) {
+          rows.push({ metric: `${label}: partyroom / peer, ${m}`, values: { awake: ratioCell(kept.partyroom, kept.awake, m, sat), "null-room": ratioCell(kept.partyroom, kept["null-room"], m, sat) } });
+        }
+        invalid.push(...[connectSat, idleSat, probeSat].filter((x): x is string => x !== null));
+        goals.push(memoryGoal(`${label}: memory over the null room <= 2 KiB per socket`, kept.partyroom, kept["null-room"], 2, idleSat));
+        const bad = total(kept.partyroom, "failures") + total(kept.partyroom, "closed") + total(kept.partyroom, "probeBad");
+        goals.push(zeroGoal(`${label}: every socket connected and held, no probe lost (partyroom)`, bad, `${total(kept.partyroom, "failures")} failed, ${total(kept.partyroom, "closed")} closed by the server, ${total(kept.partyroom, "probeBad")} probe deliveries lost, duplicated or reordered`));
+        if (layout === p.spread) {
+          const connect = spreadOfKey(kept.partyroom, "connectSec");
+          const idle = spreadOfKey(kept.partyroom, "idleCpuPct");
+          goals.push(limitGoal(`${label}: all connected within 30 s`, connect.median, 30, `${showSpread(connect, " s")} (null room ${showSpread(spreadOfKey(kept["null-room"], "connectSec"), " s")})`, connectSat));
+          goals.push(limitGoal(`${label}: idle CPU <= 10% of a core, heartbeats running`, idle.median, 10, `${showSpread(idle, "%")} (awake ${showSpread(spreadOfKey(kept.awake, "idleCpuPct"), "%")}, null room without heartbeats ${showSpread(spreadOfKey(kept["null-room"], "idleCpuPct"), "%")})`, idleSat));
+        }
+      }
+    } finally {
+      await workers.stop();
+    }
+    return {
+      id: "hibernation",
+      title: hibernation.title,
+      status: invalid.length ? "invalid" : "ok",
+      ...(invalid.length ? { reason: invalid.join("; ") } : {}),
+      params: p,
+      rows,
+      goals,
+      notes: [
+        "partyroom = the room as party/server.ts hosts it (hibernating once it sets hibernate: true); awake = the same class with hibernate: false (tests/bench/parties/awake.ts); null room = PartyKit's floor, not hibernating.",
+        "partyroom and awake clients say hello and beat heartbeats (10 s); null-room clients are raw sockets with no heartbeat (that peer would re-broadcast a heartbeat to the whole room), so its idle CPU is a floor, not a like-for-like figure.",
+        "Memory: RSS of the server's process group (partykit dev = node + workerd), mean over the idle window minus mean over a window before connecting, per socket. Noise: how far RSS moved within those two windows, per socket, or the range over rounds if larger; a difference smaller than the noise is reported as not measurable.",
+        "Probes: one sender in each of up to 10 rooms, 2 messages/s; latency of the slowest recipient (last-recipient p50/p99).",
+      ],
+      data,
+    };
+  },
+};
+
+type Params = ReturnType<typeof params>;
+
+/**
+ * One trial on a fresh server: memory per socket is only meaningful from a
+ * server that has not yet grown to hold an earlier trial's sockets (workerd
+ * keeps what it once allocated).
+ */
+async function trial(ctx: BenchContext, p: Params, workers: Workers, name: Name, layout: Layout, r: number, label: string): Promise<Trial> {
+  const peer = await startPeer(name, { serverCpu: ctx.serverCpu });
+  try {
+    return await measure(ctx, p, workers, peer, layout, r, label);
+  } finally {
+    await workers.all(() => ({ op: "closeAll" }), 120_000);
+    await peer.stop();
+  }
+}
+
+async function measure(ctx: BenchContext, p: Params, workers: Workers, peer: Peer, layout: Layout, r: number, label: string): Promise<Trial> {
+  const app = peer.name !== "null-room";
+  const prefix = `h${r}${peer.name.replace(/\W/g, "")}${layout.sockets}x${layout.rooms}`;
+  const roomOf = (g: number) => `${prefix}-${g % layout.rooms}`;
+  // One socket in a room of its own first, so the baseline is a server that has loaded its code.
+  await openAll(workers, [{ url: peer.url(`${prefix}-warm`), kind: app ? "app" : "raw", room: `${prefix}-warm`, clientId: "warm", heartbeat: false }]);
+  await workers.all(() => ({ op: "closeAll" }), 30_000);
+  // Before any measured socket: the baseline the per-socket memory is measured from.
+  const before = await watch(peer.usage, p.baselineMs, 250);
+  const specs: ChatSpec[] = Array.from({ length: layout.sockets }, (_, g) => ({ url: peer.url(roomOf(g)), kind: app ? "app" : "raw", room: roomOf(g), clientId: `c${g}`, heartbeat: app }));
+  await workers.status();
+  const opened = await openAll(workers, specs, { concurrency: 64, timeoutMs: p.connectTimeoutMs });
+  const connectLoad = checkLoad(await workers.status(), ctx.loadCores);
+  // Let the connect storm's follow-up work (presence batches, GC) pass before the idle window.
+  await new Promise((res) => setTimeout(res, 1000));
+  await workers.status();
+  const idle = await watch(peer.usage, p.idleSec * 1000, 500);
+  const idleLoad = checkLoad(await workers.status(), ctx.loadCores);
+  const mem = perSocketKiB(before.rss, idle.rss, opened.opened);
+  const startAt = nowMs() + 200;
+  // Clients c0..c9 are the first of rooms 0..9, so each probe room has its own sender.
+  const senders = Array.from({ length: Math.min(p.probeRooms, layout.rooms) }, (_, k) => ({ worker: k % workers.size, spec: { clientId: `c${k}`, run: `${prefix}p`, startAt: startAt + k * 37, count: p.probeMessages, intervalMs: 500, bytes: 100 } }));
+  const v = await probe(workers, senders, p.drainMs);
+  const status = await workers.status();
+  const probeLoad = checkLoad(status, ctx.loadCores);
+  const t: Trial = {
+    connectSec: opened.wallMs / 1000,
+    failures: opened.failed,
+    closed: closes(status).unexpected,
+    idleCpuPct: idle.cpuPct,
+    kibPerSocket: mem.kib,
+    noiseKib: mem.noiseKib,
+    probeP50: v.lastP50,
+    probeP99: v.lastP99,
+    probeBad: v.lost + v.duplicates + v.reordered,
+    ...loadFields(connectLoad, "connect"),
+    ...loadFields(idleLoad, "idle"),
+    ...loadFields(probeLoad, "probe"),
+  };
+  ctx.log(`${label}, ${peer.name} round ${r}: connect ${t.connectSec!.toFixed(1)} s (${opened.failed} failed${opened.errors[0] ? `: ${opened.errors[0]}` : ""}), ${mem.kib.toFixed(1)} ± ${mem.noiseKib.toFixed(1)} KiB/socket, idle ${idle.cpuPct.toFixed(1)}% of a core, probe p99 ${v.lastP99.toFixed(1)} ms, load ${connectLoad.cpuPct.toFixed(0)}/${idleLoad.cpuPct.toFixed(0)}/${probeLoad.cpuPct.toFixed(0)}%`);
+  return t;
+}

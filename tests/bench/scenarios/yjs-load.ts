@@ -1,0 +1,153 @@
+/**
+ * Loading a 160 KB document written as 160 edits (issue 12), timed by events:
+ * from creating a stock y-websocket provider to its `sync` with the whole
+ * text. Warm (the room holds the document: its writer is still connected),
+ * partyroom vs @y/websocket-server, interleaved; and partyroom cold: the
+ * first client after the room sat empty long enough to be evicted. Goals:
+ * warm at most 1.2x @y/websocket-server's warm load; cold at most 2x it.
+ */
+import * as Y from "yjs";
+import { DOC_TEXT_NAME } from "../../../party/protocol";
+import { withTimeout } from "../../helpers/wait";
+import { interleave, pairedRatio, ratio, roundPlan, showSpread, spreadOf, spreadOfKey, type Trial } from "../lib/rounds";
+import { median, nowMs } from "../lib/stats";
+import { checkLoad, limitGoal, loadFields, ratioCell, ratioGoal, saturationOf } from "../lib/verdict";
+import { Workers } from "../lib/workers";
+import type { YDocSpec } from "../load/protocol";
+import { filler } from "../load/yjs-stock";
+import { startPeer, type Peer, type PeerName } from "../peers";
+import type { BenchContext, GoalCheck, Scenario, ScenarioResult } from "./types";
+
+const PEERS = ["partyroom", "y-websocket-server"] as const satisfies readonly PeerName[];
+const EDITS = 160;
+const BYTES_PER_EDIT = 1024;
+/**
+ * `partykit dev` evicts a hibernating room that has been idle for about 10 s
+ * (PARTYKIT-NOTES 5). The cold rooms sit empty half as long again, so the
+ * eviction is certain; roomInstanceId() then checks that it happened.
+ */
+const EVICTION_WAIT_MS = 15_000;
+
+/**
+ * HOOK for eviction checks: the id of the room instance serving `room`, read
+ * from the room's state (`GET /parties/main/<room>`, field
+ * `internals.instanceId`), or null while the room does not report one. A
+ * different id after the wait proves the room was evicted and rebuilt; the
+ * cold goal is only judged when it does.
+ */
+export async function roomInstanceId(peer: Peer, room: string): Promise<string | null> {
+  const res = await withTimeout(fetch(peer.url(room).replace(/^ws/, "http")), 10_000, `the state of room ${room}`);
+  const body = (await res.json()) as { internals?: { instanceId?: unknown } };
+  return typeof body.internals?.instanceId === "string" ? body.internals.instanceId : null;
+}
+
+function params(ctx: BenchContext) {
+  return {
+    edits: EDITS,
+    bytesPerEdit: BYTES_PER_EDIT,
+    rounds: roundPlan(ctx, "load.rounds", 7, 3),
+    coldRooms: ctx.setting("load.coldRooms", ctx.quick ? 2 : 5),
+    evictionWaitMs: EVICTION_WAIT_MS,
+  };
+}
+
+export const yjsLoad: Scenario = {
+  id: "yjs-load",
+  title: "Loading a 160 KB document",
+  deadlineMs: (ctx) => (ctx.quick ? 3 : 10) * 60_000,
+  async run(ctx: BenchContext): Promise<ScenarioResult> {
+    const p = params(ctx);
+    const reference = applyUpdateMs();
+    const peers = new Map<string, Peer>();
+    // Worker 0 holds the seeders (the warm rooms' writers), worker 1 runs each load alone.
+    const workers = await Workers.start(2, ctx.loadCpu);
+    const seed = (spec: YDocSpec) => workers.call<number>(0, { op: "ySeed", spec, edits: EDITS, bytesPerEdit: BYTES_PER_EDIT, timeoutMs: 30_000 }, 120_000);
+    const load = (spec: YDocSpec, expectedLength: number) => workers.call<number>(1, { op: "yLoad", spec, expectedLength, timeoutMs: 30_000 }, 60_000);
+    let warm: Record<(typeof PEERS)[number], Trial[]>;
+    const cold: number[] = [];
+    const evicted: (boolean | null)[] = [];
+    let coldLoad: Trial = {};
+    try {
+      for (const name of PEERS) peers.set(name, await startPeer(name, { serverCpu: ctx.serverCpu }));
+      const warmRooms = new Map<string, { spec: YDocSpec; length: number }>();
+      for (const [name, peer] of peers) {
+        const spec = peer.yws(`load-warm-${Date.now().toString(36)}`);
+        warmRooms.set(name, { spec, length: await seed(spec) });
+      }
+      await workers.status();
+      warm = await interleave(PEERS, p.rounds, async (name, r) => {
+        const { spec, length } = warmRooms.get(name)!;
+        const ms = await load(spec, length);
+        ctx.log(`load warm ${name} round ${r}: ${ms.toFixed(1)} ms`);
+        return { ms, ...loadFields(checkLoad(await workers.status(), ctx.loadCores, false)) };
+      });
+      await workers.all(() => ({ op: "closeAll" }), 60_000);
+
+      const party = peers.get("partyroom")!;
+      const rooms: { spec: YDocSpec; length: number; id: string | null }[] = [];
+      for (let i = 0; i < p.coldRooms; i++) {
+        const spec = party.yws(`load-cold-${i}-${Date.now().toString(36)}`);
+        rooms.push({ spec, length: await seed(spec), id: await roomInstanceId(party, spec.room) });
+      }
+      await workers.all(() => ({ op: "closeAll" }), 60_000);
+      ctx.log(`load cold: ${p.coldRooms} rooms seeded and left empty; waiting ${EVICTION_WAIT_MS / 1000} s for eviction`);
+      // Time that must pass: the rooms must sit empty past the eviction timeout (see EVICTION_WAIT_MS).
+      await new Promise((res) => setTimeout(res, EVICTION_WAIT_MS));
+      await workers.status();
+      for (const room of rooms) {
+        cold.push(await load(room.spec, room.length));
+        const after = await roomInstanceId(party, room.spec.room);
+        evicted.push(room.id === null || after === null ? null : room.id !== after);
+      }
+      coldLoad = loadFields(checkLoad(await workers.status(), ctx.loadCores, false));
+      ctx.log(`load cold partyroom: ${cold.map((x) => x.toFixed(1)).join(", ")} ms; evicted: ${evicted.map((e) => (e === null ? "not verified" : e)).join(", ")}`);
+    } finally {
+      await workers.stop();
+      for (const x of peers.values()) await x.stop();
+    }
+
+    const w = { partyroom: spreadOfKey(warm.partyroom, "ms"), ysw: spreadOfKey(warm["y-websocket-server"], "ms") };
+    const c = spreadOf(cold);
+    const invalid = saturationOf([...warm.partyroom, ...warm["y-websocket-server"], coldLoad], "document loads");
+    const goals: GoalCheck[] = [ratioGoal("warm load <= 1.2x @y/websocket-server's warm load", pairedRatio(warm.partyroom, warm["y-websocket-server"], "ms"), 1.2, `${showSpread(w.partyroom, " ms")} vs ${showSpread(w.ysw, " ms")}`, invalid)];
+    const coldGoal = "cold load (first client after the room was evicted) <= 2x @y/websocket-server's warm load";
+    const coldDetail = `${showSpread(c, " ms")} cold vs ${w.ysw.median.toFixed(1)} ms, ${ratio(c.median, w.ysw.median).toFixed(2)}x`;
+    if (evicted.some((e) => e === null)) goals.push({ goal: coldGoal, measured: `not measurable: eviction not verified, the room reports no instance id (see roomInstanceId in tests/bench/scenarios/yjs-load.ts); measured ${coldDetail}`, pass: null });
+    else if (evicted.some((e) => !e)) goals.push({ goal: coldGoal, measured: `not measurable: ${evicted.filter((e) => !e).length} of ${evicted.length} rooms were not evicted after ${EVICTION_WAIT_MS / 1000} s empty (same instance id); measured ${coldDetail}`, pass: null });
+    else goals.push(limitGoal(coldGoal, ratio(c.median, w.ysw.median), 2, coldDetail, invalid));
+    return {
+      id: "yjs-load",
+      title: yjsLoad.title,
+      status: invalid ? "invalid" : "ok",
+      ...(invalid ? { reason: invalid } : {}),
+      params: p,
+      rows: [
+        { metric: "warm load, connect to synced with the whole text (ms)", values: { partyroom: w.partyroom, "y-websocket-server": w.ysw } },
+        { metric: "partyroom / y-websocket-server, warm", values: { "y-websocket-server": ratioCell(warm.partyroom, warm["y-websocket-server"], "ms", invalid) } },
+        { metric: `cold load after ${EVICTION_WAIT_MS / 1000} s empty (ms), one per room`, values: { partyroom: c } },
+        { metric: "rooms verified evicted (instance id changed)", values: { partyroom: evicted.includes(null) ? "not verified (no instance id)" : `${evicted.filter(Boolean).length} of ${evicted.length}` } },
+      ],
+      goals,
+      notes: [
+        `The document: ${EDITS} appends of ${BYTES_PER_EDIT} characters, each its own update, written by a stock provider that stays connected while the warm loads run; ${reference.bytes} bytes as one Yjs update.`,
+        `Client-side floor, not a peer: Y.applyUpdate of the whole document into a fresh Y.Doc in one process, ${reference.ms.toFixed(1)} ms (median of 5).`,
+        "@y/websocket-server has no persistence configured, so it drops a document when its last client leaves: only its warm load exists.",
+      ],
+      data: { warm, cold, evicted, reference },
+    };
+  },
+};
+
+/** The client's own share of any load: applying the whole document as one update. */
+function applyUpdateMs(): { ms: number; bytes: number } {
+  const doc = new Y.Doc();
+  const text = doc.getText(DOC_TEXT_NAME);
+  for (let i = 0; i < EDITS; i++) text.insert(text.length, filler(i, BYTES_PER_EDIT));
+  const update = Y.encodeStateAsUpdate(doc);
+  const times = Array.from({ length: 5 }, () => {
+    const t0 = nowMs();
+    Y.applyUpdate(new Y.Doc(), update);
+    return nowMs() - t0;
+  });
+  return { ms: median(times), bytes: update.byteLength };
+}

@@ -1,0 +1,64 @@
+/**
+ * The README's benchmark figures come from the committed results file and
+ * nowhere else: the section between the markers must be exactly what
+ * tests/bench/report/readme.ts renders from docs/bench/results.json.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ROOT } from "../helpers/server";
+import { BEGIN, END, expectedReadme, renderSection, withSection } from "../bench/report/readme";
+import type { BenchRun, ScenarioResult } from "../bench/scenarios/types";
+
+test("the README's benchmark section agrees with the committed results (npm run bench:render rewrites it)", () => {
+  assert.equal(readFileSync(join(ROOT, "README.md"), "utf8"), expectedReadme());
+});
+
+const machine = { cpuModel: "Test CPU", cpus: 2, memGiB: 8, kernel: "6", node: "v20", partykit: "0.0.115", openFileLimit: "20000", pinning: "taskset", commit: "0123456789abcdef", uncommitted: [], loadavgStart: [0.5, 0.4, 0.3], loadavgEnd: [0.6, 0.5, 0.4] };
+const scenario = (over: Partial<ScenarioResult>): ScenarioResult => ({ id: "x", title: "X", status: "ok", params: {}, rows: [], goals: [], notes: [], data: {}, ...over });
+const run = (over: Partial<BenchRun>): BenchRun => ({ mode: "full", partial: false, startedAt: "2026-01-01T00:00:00.000Z", durationSec: 60, command: "npm run bench", machine, results: [], ...over });
+
+test("a full run shows its provenance, every goal, and invalid or failed scenarios as such", () => {
+  const text = renderSection(
+    run({
+      results: [
+        scenario({ title: "Fan-out", goals: [{ goal: "p50 <= 1.2x null room", measured: "1.10x (1.05-1.20, 5 rounds)", pass: true }] }),
+        scenario({ title: "Yjs", status: "invalid", reason: "saturated", goals: [{ goal: "p99 <= 1.2x", measured: "invalid: saturated", pass: null }] }),
+        scenario({ title: "Memory", goals: [{ goal: "<= 2 KiB", measured: "not measurable: noise", pass: null }] }),
+        scenario({ title: "Soak", status: "failed", reason: "boom" }),
+      ],
+    }),
+    [],
+  );
+  assert.match(text, /`npm run bench`.*commit 0123456789/);
+  assert.match(text, /2 x Test CPU, 8 GiB/);
+  assert.match(text, /Load average 0\.5 \/ 0\.4 \/ 0\.3 at the start, 0\.6 \/ 0\.5 \/ 0\.4 at the end/);
+  assert.match(text, /\| Fan-out \| p50 <= 1\.2x null room \| 1\.10x \(1\.05-1\.20, 5 rounds\) \| yes \|/);
+  assert.match(text, /\| Yjs \| p99 <= 1\.2x \| invalid: saturated \| invalid \|/);
+  assert.match(text, /\| Memory \| <= 2 KiB \| not measurable: noise \| not measurable \|/);
+  assert.match(text, /\| Soak \| – \| failed: boom \| \*\*no\*\* \|/);
+});
+
+test("quoted figures are listed apart and labelled as not measured here", () => {
+  const text = renderSection(run({ results: [scenario({ title: "Transports", goals: [{ goal: "g", measured: "m", pass: true }], quoted: [{ source: "the original", figures: "WS 346 ms" }] })] }), []);
+  const table = text.slice(0, text.indexOf("Quoted"));
+  assert.doesNotMatch(table, /346/);
+  assert.match(text, /Quoted for reference, \*\*not measured in this run\*\*[^]*- Transports, the original: WS 346 ms/);
+});
+
+test("a quick or partial run is never quoted, and no run says so", () => {
+  const goals = [{ goal: "g", measured: "42 ms", pass: true }];
+  for (const r of [run({ mode: "quick", command: "npm run bench -- --quick" }), run({ partial: true, command: "npm run bench -- --only fanout" })]) {
+    const text = renderSection({ ...r, results: [scenario({ goals })] }, []);
+    assert.doesNotMatch(text, /42 ms/);
+    assert.match(text, /no figures are quoted from it/);
+  }
+  assert.match(renderSection(null, []), /No full benchmark run is committed yet/);
+});
+
+test("the section goes between the markers and replaces what was there", () => {
+  const readme = `# x\n${BEGIN}\nold figures\n${END}\nafter\n`;
+  assert.equal(withSection(readme, "new"), `# x\n${BEGIN}\nnew\n${END}\nafter\n`);
+  assert.throws(() => withSection("# no markers", "new"), /markers/);
+});
