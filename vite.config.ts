@@ -5,16 +5,58 @@
  * origin; scripts/dev.mjs passes the internal port in PARTYKIT_PORT.
  */
 import react from "@vitejs/plugin-react";
+import { copyFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 
 const root = fileURLToPath(new URL("./app", import.meta.url));
 const outDir = fileURLToPath(new URL("./dist", import.meta.url));
 const partykitPort = Number(process.env.PARTYKIT_PORT ?? 1999);
 
+/**
+ * The app's own "Nothing here" page wherever a path is not the app's:
+ * - build: dist/404.html (a copy of index.html), which PartyKit serves with a
+ *   404 for unknown paths instead of a plain-text "Not found";
+ * - dev: a path with a broken %-escape (`/r/%E0%A4%A`) gets the app too,
+ *   where Vite would answer an empty 404 and leave a blank page.
+ */
+function appNotFoundPage(): Plugin {
+  return {
+    name: "partyroom-not-found-page",
+    writeBundle(options) {
+      const dir = options.dir ?? outDir;
+      copyFileSync(join(dir, "index.html"), join(dir, "404.html"));
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const html = req.method === "GET" && req.headers.accept?.includes("text/html");
+        if (!html || isWellFormed(req.url ?? "/")) return next();
+        server
+          .transformIndexHtml("/", readFileSync(join(root, "index.html"), "utf8"))
+          .then((page) => {
+            res.statusCode = 404;
+            res.setHeader("content-type", "text/html; charset=utf-8");
+            res.end(page);
+          })
+          .catch(next);
+      });
+    },
+  };
+}
+
+/** False for a URL with a broken %-escape (decodeURI throws on those). */
+function isWellFormed(url: string): boolean {
+  try {
+    return decodeURI(url).length >= 0;
+  } catch {
+    return false;
+  }
+}
+
 export default defineConfig({
   root,
-  plugins: [react()],
+  plugins: [react(), appNotFoundPage()],
   build: {
     outDir,
     emptyOutDir: true,

@@ -26,6 +26,6 @@ export function App() {
         </Suspense>
       );
     case "not-found":
-      return <NotFound path={route.path} />;
+      return <NotFound path={route.path} reason={route.reason} />;
   }
 }

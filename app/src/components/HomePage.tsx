@@ -50,7 +50,7 @@ export function HomePage() {
                   setName(e.currentTarget.value);
                   setError(null);
                 }}
-                placeholder="calm-river-42"
+                placeholder="TeamStandup, or paste a room link"
                 aria-invalid={error ? true : undefined}
                 aria-describedby={error ? "join-error" : undefined}
                 autoComplete="off"
