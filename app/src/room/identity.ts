@@ -57,29 +57,39 @@ export function isColor(color: string): boolean {
 }
 
 /**
- * The identity saved in `storage` (default: localStorage), created and saved
- * on first use. Without storage (Node) a fresh identity is returned each call.
+ * The identity saved in `storage` (default: localStorage) under `key`,
+ * created and saved on first use. Without storage (Node) a fresh identity is
+ * returned each call.
  */
-export function loadIdentity(storage: KeyValueStore | null = browserStorage()): Identity {
-  const saved = readSaved(storage);
+export function loadIdentity(storage: KeyValueStore | null = browserStorage(), key = STORAGE_KEY): Identity {
+  const saved = readSaved(storage, key);
   if (saved) return saved;
   const identity: Identity = { clientId: randomId(), ...randomPersona() };
-  saveIdentity(identity, storage);
+  saveIdentity(identity, storage, key);
   return identity;
 }
 
+/**
+ * Where an embed given `name="…"` keeps its own person: such a frame speaks
+ * for someone the embedding site named, not for this browser's own identity
+ * (which every other frame and tab of the rooms' origin shares).
+ */
+export function namedIdentityKey(name: string): string {
+  return `${STORAGE_KEY}:named:${name}`;
+}
+
 /** Saves name/colour changes so the next visit keeps them. */
-export function saveIdentity(identity: Identity, storage: KeyValueStore | null = browserStorage()): void {
+export function saveIdentity(identity: Identity, storage: KeyValueStore | null = browserStorage(), key = STORAGE_KEY): void {
   try {
-    storage?.setItem(STORAGE_KEY, JSON.stringify(identity));
+    storage?.setItem(key, JSON.stringify(identity));
   } catch {
     // Storage full or blocked: the identity just does not persist.
   }
 }
 
-function readSaved(storage: KeyValueStore | null): Identity | null {
+function readSaved(storage: KeyValueStore | null, key: string): Identity | null {
   try {
-    const raw = storage?.getItem(STORAGE_KEY);
+    const raw = storage?.getItem(key);
     if (!raw) return null;
     const data = JSON.parse(raw) as Record<string, unknown>;
     const { clientId, name, color } = data;
