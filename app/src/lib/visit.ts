@@ -26,7 +26,7 @@ export type Visit = {
 
 const tokenKey = (roomId: string) => `partyroom:token:${roomId}`;
 
-/** A `?name=` read from the address bar per room: it is removed once read, and a remount (StrictMode) must still see it. */
+/** An embed's `?name=` per room: it is removed from the address bar once read, and a remount (StrictMode) must still see it. */
 const namesFromLinks = new Map<string, string | null>();
 
 /** Reads the link's options for `roomId` (an embed's when `embed`) and cleans the address bar. */
@@ -39,6 +39,8 @@ export function readVisit(roomId: string, { embed = false } = {}): Visit {
   if (name && embed) {
     identity = { ...loadIdentity(browserStorage(), namedIdentityKey(name)), name };
   } else {
+    // A room page's name is saved as this browser's: later renames must win over the link.
+    namesFromLinks.delete(roomId);
     identity = loadIdentity();
     if (name) {
       identity.name = name;
