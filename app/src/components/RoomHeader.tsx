@@ -61,7 +61,14 @@ export function RoomHeader({ client, snapshot, role, token, peers, follow, phone
           Menu
         </button>
       )}
-      <div className="room-actions" id={phone ? MENU_ID : undefined} popover={phone ? "auto" : undefined} data-menu={phone || undefined}>
+      <div
+        className={phone ? "room-actions popover" : "room-actions"}
+        id={phone ? MENU_ID : undefined}
+        popover={phone ? "auto" : undefined}
+        data-menu={phone || undefined}
+        aria-label={phone ? "Room menu" : undefined}
+        role={phone ? "dialog" : undefined}
+      >
         <ShareButton roomId={client.roomId} />
         <EmbedButton roomId={client.roomId} role={role} token={token} />
         <ThemeSwitch />

@@ -3,9 +3,10 @@
  * flavoured) and a highlight style whose colours are the page's CSS
  * variables, so light and dark themes (and their contrast) just work.
  */
-import { markdown, markdownLanguage } from "@codemirror/lang-markdown";
-import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
-import type { Extension } from "@codemirror/state";
+import { markdownKeymap, markdownLanguage } from "@codemirror/lang-markdown";
+import { HighlightStyle, LanguageSupport, syntaxHighlighting } from "@codemirror/language";
+import { Prec, type Extension } from "@codemirror/state";
+import { keymap } from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
 
 const style = HighlightStyle.define([
@@ -21,7 +22,11 @@ const style = HighlightStyle.define([
   { tag: [t.processingInstruction, t.contentSeparator, t.list, t.meta], color: "var(--md-mark)" },
 ]);
 
-/** Markdown parsing and highlighting for the document editor. */
+/**
+ * Markdown parsing, highlighting and list continuation on Enter. The language
+ * alone, not `markdown()`: that also loads HTML, CSS and JavaScript support
+ * for embedded code, which would double the room's bundle.
+ */
 export function markdownSupport(): Extension {
-  return [markdown({ base: markdownLanguage }), syntaxHighlighting(style)];
+  return [new LanguageSupport(markdownLanguage), syntaxHighlighting(style), Prec.high(keymap.of(markdownKeymap))];
 }
