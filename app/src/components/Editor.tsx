@@ -9,7 +9,7 @@ import { EditorView } from "@codemirror/view";
 import { type RefObject, useEffect, useRef } from "react";
 import { DOC_TEXT_NAME } from "../../../party/protocol";
 import { documentExtensions } from "../editor/extensions";
-import { accessCompartment } from "../editor/read-only";
+import { type Access, accessCompartment } from "../editor/read-only";
 import type { RoomClient } from "../room/types";
 import { Skeleton } from "./Skeleton";
 
@@ -17,21 +17,21 @@ type Props = { client: RoomClient; synced: boolean; readOnly: boolean; hidden?: 
 
 export function Editor({ client, synced, readOnly, hidden = false, viewRef }: Props) {
   const host = useRef<HTMLDivElement>(null);
-  const editor = useRef<{ view: EditorView; set: (readOnly: boolean) => StateEffect<unknown> } | null>(null);
-  const readOnlyNow = useRef(readOnly);
-  readOnlyNow.current = readOnly;
+  const editor = useRef<{ view: EditorView; set: (access: Access) => StateEffect<unknown>; access: Access } | null>(null);
+  const accessNow = useRef<Access>({ readOnly, loaded: synced });
+  accessNow.current = { readOnly, loaded: synced };
 
   useEffect(() => {
     const parent = host.current;
     if (!parent) return;
     const ytext = client.doc.getText(DOC_TEXT_NAME);
-    const access = accessCompartment(readOnlyNow.current);
+    const access = accessCompartment(accessNow.current);
     const view = new EditorView({
       doc: ytext.toString(),
       extensions: [documentExtensions(ytext, client.awareness), access.extension],
       parent,
     });
-    editor.current = { view, set: access.set };
+    editor.current = { view, set: access.set, access: accessNow.current };
     if (viewRef) viewRef.current = view;
     return () => {
       editor.current = null;
@@ -42,8 +42,10 @@ export function Editor({ client, synced, readOnly, hidden = false, viewRef }: Pr
 
   useEffect(() => {
     const current = editor.current;
-    if (current && current.view.state.readOnly !== readOnly) current.view.dispatch({ effects: current.set(readOnly) });
-  }, [readOnly]);
+    if (!current || (current.access.readOnly === readOnly && current.access.loaded === synced)) return;
+    current.access = { readOnly, loaded: synced };
+    current.view.dispatch({ effects: current.set(current.access) });
+  }, [readOnly, synced]);
 
   return (
     <section className="editor" aria-labelledby="editor-heading" aria-busy={!synced} data-readonly={readOnly || undefined} data-loading={!synced || undefined} hidden={hidden}>

@@ -4,6 +4,7 @@ import { forgetRoom, loadRecentRooms, type RecentRoom } from "../lib/recent-room
 import { randomRoomId, roomIdFromInput } from "../lib/room-names";
 import { navigate, onLinkClick, roomPath } from "../lib/router";
 import { RecentRooms } from "./RecentRooms";
+import { ThemeSwitch } from "./ThemeSwitch";
 
 export function HomePage() {
   const [recent, setRecent] = useState<RecentRoom[]>(() => loadRecentRooms());
@@ -69,6 +70,9 @@ export function HomePage() {
         </form>
 
         <RecentRooms rooms={recent} onForget={forget} />
+        <footer className="home-footer">
+          <ThemeSwitch />
+        </footer>
       </div>
     </main>
   );

@@ -1,10 +1,11 @@
 /** Grey placeholder lines while something loads, announced once as busy with a name. */
 
-type Props = { lines?: number; label: string };
+/** Without a `label` the lines are decoration (another skeleton nearby speaks for the page). */
+type Props = { lines?: number; label?: string };
 
 export function Skeleton({ lines = 3, label }: Props) {
   return (
-    <div className="skeleton" role="status" aria-label={label} aria-busy="true">
+    <div className="skeleton" {...(label ? { role: "status", "aria-label": label, "aria-busy": true } : { "aria-hidden": true })}>
       {Array.from({ length: lines }, (_, i) => (
         <span key={i} className="skeleton-line" style={{ width: `${90 - ((i * 23) % 45)}%` }} />
       ))}
@@ -26,8 +27,8 @@ export function RoomSkeleton() {
         <div className="document">
           <Skeleton lines={6} label="Loading the room" />
         </div>
-        <div className="room-side" aria-hidden="true">
-          <Skeleton lines={2} label="Loading" />
+        <div className="room-side">
+          <Skeleton lines={2} />
         </div>
       </main>
     </div>

@@ -7,7 +7,8 @@
 import DOMPurify from "dompurify";
 import { Marked } from "marked";
 
-const marked = new Marked({ gfm: true, async: false });
+// `breaks`: a single newline is a line break, as people expect in shared notes.
+const marked = new Marked({ gfm: true, breaks: true, async: false });
 
 let hooked = false;
 function purifier(): typeof DOMPurify {
