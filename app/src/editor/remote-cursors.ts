@@ -97,6 +97,8 @@ export function remoteCursors(ytext: Y.Text, awareness: Awareness): Extension {
     private readonly onChange: (change: { added: number[]; updated: number[]; removed: number[] }) => void;
     /** When each remote client last moved, typed or was jumped to. */
     private readonly movedAt = new Map<number, number>();
+    /** Where each remote caret was drawn last (typing right before it keeps its awareness position). */
+    private readonly caretAt = new Map<number, number>();
     private fadeTimer: ReturnType<typeof setTimeout> | undefined;
 
     constructor(private readonly view: EditorView) {
@@ -112,7 +114,10 @@ export function remoteCursors(ytext: Y.Text, awareness: Awareness): Extension {
     }
 
     update(update: ViewUpdate): void {
-      for (const tr of update.transactions) for (const e of tr.effects) if (e.is(showLabel)) this.movedAt.set(e.value, Date.now());
+      const now = Date.now();
+      for (const tr of update.transactions) for (const e of tr.effects) if (e.is(showLabel)) this.movedAt.set(e.value, now);
+      // An edit right at someone's caret is them typing: their label shows, though their cursor's awareness did not change.
+      if (update.docChanged) for (const [id, at] of this.caretAt) if (update.changes.touchesRange(Math.max(0, at - 1), at)) this.movedAt.set(id, now);
       this.publishOwnCursor(update);
       this.decorations = this.build();
     }
@@ -147,6 +152,7 @@ export function remoteCursors(ytext: Y.Text, awareness: Awareness): Extension {
       const length = this.view.state.doc.length;
       const now = Date.now();
       let nextFade = Infinity;
+      this.caretAt.clear();
       for (const [clientId, state] of awareness.getStates()) {
         if (clientId === doc.clientID) continue;
         const cursor = state.cursor as CursorJson | null | undefined;
@@ -159,6 +165,7 @@ export function remoteCursors(ytext: Y.Text, awareness: Awareness): Extension {
         const to = Math.min(Math.max(anchor.index, head.index), length);
         if (from < to) ranges.push(selectionMark(user.color).range(from, to));
         const at = Math.min(head.index, length);
+        this.caretAt.set(clientId, at);
         const fadeAt = (this.movedAt.get(clientId) ?? 0) + LABEL_SHOW_MS;
         if (fadeAt > now) nextFade = Math.min(nextFade, fadeAt);
         ranges.push(Decoration.widget({ widget: new CaretWidget(user, clientId, fadeAt <= now), side: head.index > anchor.index ? -1 : 1 }).range(at));

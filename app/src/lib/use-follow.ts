@@ -39,15 +39,25 @@ export function useFollow(client: RoomClient, view: RefObject<EditorView | null>
       if (cursorOf(awareness, following)) jump(following);
       else if (![...awareness.getStates().values()].some((s) => (s.user as { id?: unknown } | undefined)?.id === following)) follow(null);
     };
+    // Typing right before one's cursor does not change it in awareness: follow the text's changes too (after they are drawn).
+    const ytext = client.doc.getText(DOC_TEXT_NAME);
+    let frame = 0;
+    const onText = () => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => jump(following));
+    };
     const stop = () => follow(null);
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && stop();
     const dom = view.current?.dom;
     awareness.on("change", onChange);
+    ytext.observe(onText);
     dom?.addEventListener("pointerdown", stop);
     dom?.addEventListener("keydown", stop);
     window.addEventListener("keydown", onKey);
     return () => {
       awareness.off("change", onChange);
+      ytext.unobserve(onText);
+      cancelAnimationFrame(frame);
       dom?.removeEventListener("pointerdown", stop);
       dom?.removeEventListener("keydown", stop);
       window.removeEventListener("keydown", onKey);
