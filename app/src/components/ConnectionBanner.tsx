@@ -2,8 +2,9 @@
  * What a lost connection means for the person's work, in plain words:
  * offline, or reconnecting for more than a moment (a quick blip, or a server
  * asking to "try again later", stays calm and silent). It floats over the
- * page, so appearing never pushes the layout. It also says what is not on the
- * server yet ("Unsaved work"), and offers Retry now.
+ * page, so appearing never pushes the layout; Hide puts it away until the
+ * next loss. It also says what is not on the server yet ("Unsaved work"),
+ * and offers Retry now.
  */
 import { useEffect, useState } from "react";
 import type { RoomSnapshot } from "../room/types";
@@ -27,15 +28,19 @@ export function ConnectionBanner({ snapshot, onRetry }: Props) {
   const { connection } = snapshot;
   const down = connection.state === "reconnecting" || connection.state === "connecting" || connection.state === "offline";
   const [longDown, setLongDown] = useState(false);
+  const [dismissed, setDismissed] = useState(false);
   useEffect(() => {
-    if (!down) return setLongDown(false);
+    if (!down) {
+      setDismissed(false);
+      return setLongDown(false);
+    }
     const timer = setTimeout(() => setLongDown(true), BANNER_AFTER_MS);
     return () => clearTimeout(timer);
   }, [down]);
   const offline = connection.state === "offline";
   // A first connection that is merely slow is the skeleton's to show; a banner is for failing or losing one.
   const everIn = snapshot.connectionId !== null;
-  const shown = offline || (longDown && down && (everIn || connection.state === "reconnecting"));
+  const shown = !dismissed && (offline || (longDown && down && (everIn || connection.state === "reconnecting")));
   const unsaved = describeUnsynced(snapshot);
   return (
     <div className="connection-banner" hidden={!shown} data-kind={offline ? "offline" : "reconnecting"}>
@@ -45,9 +50,14 @@ export function ConnectionBanner({ snapshot, onRetry }: Props) {
       <p role="status" aria-label="Unsaved work" className="connection-banner-unsaved" hidden={!shown || unsaved === null}>
         {shown && unsaved ? unsaved : ""}
       </p>
-      <button type="button" className="button button-small" onClick={onRetry}>
-        Retry now
-      </button>
+      <span className="connection-banner-actions">
+        <button type="button" className="button button-small" onClick={onRetry}>
+          Retry now
+        </button>
+        <button type="button" className="button button-small button-quiet" onClick={() => setDismissed(true)}>
+          Hide
+        </button>
+      </span>
     </div>
   );
 }
