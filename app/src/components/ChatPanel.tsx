@@ -22,7 +22,7 @@ const EDGE_PX = 48;
 
 export function ChatPanel({ client, snapshot, role, peers, unread, hidden = false, labelledBy }: Props) {
   const { chat, hasOlder, loadingOlder, connection, people } = snapshot;
-  const scroller = useRef<HTMLOListElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
   const memory = useRef({ firstKey: null as string | null, height: 0, atBottom: true });
   const { name, color, clientId } = client.identity;
   const names = useMemo(() => people.filter((p) => p.clientId !== clientId).map((p) => p.name), [people, clientId]);
@@ -56,7 +56,9 @@ export function ChatPanel({ client, snapshot, role, peers, unread, hidden = fals
         Chat
         {unread > 0 && <span className="count count-unread">{unread} new</span>}
       </h2>
-      <ol className="chat-lines" ref={scroller} onScroll={onScroll} role="log" aria-label="Chat messages" tabIndex={0} aria-busy={!known}>
+      {/* The log scrolls; the list inside keeps list semantics (role="log" on the list itself would remove them). */}
+      <div className="chat-lines" ref={scroller} onScroll={onScroll} role="log" aria-label="Chat messages" tabIndex={0} aria-busy={!known}>
+        <ol className="chat-list">
         {hasOlder && (
           <li className="chat-older">
             <button type="button" className="button button-small button-quiet" onClick={() => client.loadOlder()} disabled={loadingOlder}>
@@ -79,7 +81,8 @@ export function ChatPanel({ client, snapshot, role, peers, unread, hidden = fals
             <ChatLineView key={row.key} line={row.line} grouped={row.grouped} names={names} selfName={name} selfColor={color} onRetry={(id) => client.retryChat(id)} />
           ),
         )}
-      </ol>
+        </ol>
+      </div>
       <TypingIndicator peers={peers} />
       <ChatComposer
         onSend={(text) => client.sendChat(text)}
