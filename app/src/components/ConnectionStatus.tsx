@@ -24,7 +24,8 @@ export function describeConnection(connection: ConnectionState, now: number): st
     case "offline":
       return "Offline";
     case "closed":
-      return "Disconnected";
+      // Final (refused, or left): the reason helps whoever is asked about it; AccessNotice says it in plain words.
+      return `Closed: ${connection.reason || `code ${connection.code}`}`;
   }
 }
 
