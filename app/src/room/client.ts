@@ -8,23 +8,23 @@
  * is ever queued on a closed socket: chat is resent from the pending queue and
  * the document re-syncs after every welcome, so a closed socket loses nothing.
  */
-import * as awarenessProtocol from "y-protocols/awareness";
-import * as Y from "yjs";
-import { assertNever, type ChatMessage, type ClientMessage, HEARTBEAT_INTERVAL_MS, type Person, PROTOCOL_VERSION, type ServerMessage, type Status } from "../../../party/protocol";
-import { backoffDelay, DEFAULT_BACKOFF } from "./backoff";
+import type { Awareness } from "y-protocols/awareness";
+import type * as Y from "yjs";
+import { assertNever, type ChatMessage, type ClientMessage, HEARTBEAT_INTERVAL_MS, PROTOCOL_VERSION, type ServerMessage, type Status } from "../../../party/protocol";
 import { ChatSession } from "./chat-session";
-import { type DocCache, openDocCache } from "./doc-cache";
-import { DocLink } from "./doc-link";
+import { openRoomSocket } from "./connect";
 import { browserStorage, cleanName, isColor, loadIdentity, saveIdentity } from "./identity";
-import { canSend, connecting, connectionState, lastCloseOf, type Link, wentOffline } from "./link-state";
+import { canSend, connecting, connectionState, type Link, wentOffline, withLastClose } from "./link-state";
 import { Liveness } from "./liveness";
 import type { RoomClientOptions } from "./options";
 import { type KeyValueStore, PendingQueue, pendingKey } from "./pending";
+import { RoomDoc } from "./room-doc";
+import { RoomState } from "./room-state";
 import { parseServerMessage } from "./server-message";
-import { type Close, RoomSocket } from "./socket";
-import { TransportSelector } from "./transport";
+import type { Close, RoomSocket } from "./socket";
+import type { TransportSelector } from "./transport";
 import type { ChatLine, Identity, RoomClient, RoomSnapshot } from "./types";
-import { applyPresence, chatLines } from "./view";
+import { chatLines } from "./view";
 import { watchBrowser } from "./wake";
 
 export type { RoomClientOptions } from "./options";
@@ -39,19 +39,16 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
 
 class Room implements RoomClient {
   readonly roomId: string;
-  readonly doc: Y.Doc;
-  readonly awareness: awarenessProtocol.Awareness;
   private me: Identity;
   private status: Status;
   private readonly storage: KeyValueStore | null;
   private readonly ownsIdentity: boolean;
   private readonly chat: ChatSession;
-  private readonly docLink: DocLink;
+  private readonly docs: RoomDoc;
   private readonly socket: RoomSocket;
   private readonly selector: TransportSelector;
   private tokenSource: RoomClientOptions["token"];
-  private role: "view" | "chat" | "edit" = "edit";
-  private authExp: number | null = null;
+  private readonly room = new RoomState();
   private readonly listeners = new Set<() => void>();
   private readonly lines = new WeakMap<ChatMessage, ChatLine>();
   private readonly liveness = new Liveness(
@@ -59,14 +56,9 @@ class Room implements RoomClient {
     () => this.socket.restart(WATCHDOG_CLOSE.code, WATCHDOG_CLOSE.reason),
   );
   private readonly unwatch: () => void;
-  private readonly cache: DocCache | null;
-  /** The offline copy is loaded and had something in it (an empty cache is not content). */
-  private cacheHadContent = false;
 
   private link: Link = { phase: "connecting", attempt: 0, offline: false };
   private generation = 0;
-  private connectionId: string | null = null;
-  private people = new Map<string, Person>();
   private heartbeatMs = HEARTBEAT_INTERVAL_MS;
   private snapshot: RoomSnapshot;
 
@@ -77,56 +69,31 @@ class Room implements RoomClient {
     this.me = options.identity ?? loadIdentity(this.storage);
     this.status = options.status ?? "active";
     const random = options.random ?? Math.random;
-    const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    this.doc = options.doc ?? new Y.Doc();
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
-    this.awareness.setLocalStateField("user", this.awarenessUser());
+    this.docs = new RoomDoc({ roomId: this.roomId, doc: options.doc, offlineCache: options.offlineCache !== false, send: (frame) => this.sendFrame(frame), onChange: () => this.emit() });
+    this.docs.setUser(this.me);
     const pending = new PendingQueue(this.storage, pendingKey(this.roomId, this.me.clientId));
     this.chat = new ChatSession(pending, this.me.clientId, (msg) => this.send(msg), () => this.emit(), random);
-    this.docLink = new DocLink(this.doc, this.awareness, (frame) => this.sendFrame(frame), () => this.emit());
-    // Opened after the link listens: updates loaded from the cache count as unsynced until the server confirms them.
-    this.cache = options.offlineCache === false ? null : openDocCache(this.roomId, this.doc);
-    void this.cache?.loaded.then(() => {
-      // An empty state vector is one byte: nobody has written anything into this copy.
-      this.cacheHadContent = Y.encodeStateVector(this.doc).length > 1;
-      this.emit();
-    });
     this.tokenSource = options.token;
-    this.selector = new TransportSelector({
-      WebSocket: options.WebSocket,
-      ...(options.transport ? { forced: options.transport } : {}),
-      ...(options.EventSource ? { EventSource: options.EventSource } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.probeEveryMs ? { probeEveryMs: options.probeEveryMs } : {}),
-      // A new transport takes over at once: the current attempt is abandoned, the next uses it.
-      onChange: () => this.socket.restart(),
-    });
+    ({ socket: this.socket, selector: this.selector } = openRoomSocket(
+      options,
+      { onAttempt: (attempt) => this.setLink(connecting(this.link, attempt)), onOpen: this.onOpen, onMessage: this.onMessage, onClose: this.onClose },
+      () => this.currentToken(),
+    ));
     this.snapshot = this.build();
-    this.socket = new RoomSocket(
-      {
-        host: options.host,
-        room: options.room,
-        ...(options.protocol ? { protocol: options.protocol } : {}),
-        WebSocket: this.selector.socketClass,
-        ...(options.token !== undefined ? { query: async () => ({ token: await this.currentToken() }) } : {}),
-        maxEnqueuedMessages: 0,
-        connectionTimeout: 5_000,
-        stableAfterMs: options.stableAfterMs ?? 5_000,
-      },
-      {
-        delayFor: (attempt) => backoffDelay(attempt, random, backoff),
-        onAttempt: (attempt) => this.setLink(connecting(this.link, attempt)),
-        onOpen: this.onOpen,
-        onMessage: this.onMessage,
-        onClose: this.onClose,
-      },
-    );
     this.unwatch = watchBrowser({ wake: () => this.wake(), offline: () => this.setLink(wentOffline(this.link)) });
     this.socket.start();
   }
 
   get identity(): Identity {
     return this.me;
+  }
+
+  get doc(): Y.Doc {
+    return this.docs.doc;
+  }
+
+  get awareness(): Awareness {
+    return this.docs.awareness;
   }
 
   getSnapshot = (): RoomSnapshot => this.snapshot;
@@ -157,7 +124,7 @@ class Room implements RoomClient {
     if (name === null && color === null) return;
     this.me = { ...this.me, ...(name !== null ? { name } : {}), ...(color !== null ? { color } : {}) };
     if (this.ownsIdentity) saveIdentity(this.me, this.storage);
-    this.awareness.setLocalStateField("user", this.awarenessUser());
+    this.docs.setUser(this.me);
     if (this.link.phase === "welcomed") this.send({ type: "presence", ...(name !== null ? { name } : {}), ...(color !== null ? { color } : {}) });
     this.emit();
   }
@@ -169,7 +136,7 @@ class Room implements RoomClient {
   }
 
   hasUnsyncedWork(): boolean {
-    return !this.gone && (this.chat.pending.items.length > 0 || this.docLink.hasUnsynced);
+    return !this.gone && (this.chat.pending.items.length > 0 || this.docs.unsynced);
   }
 
   reconnectNow(): void {
@@ -188,15 +155,13 @@ class Room implements RoomClient {
     if (this.link.phase === "destroyed") return;
     this.selector.stop();
     // Tell the others our cursor is gone while the socket is still open.
-    awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "local");
+    this.docs.leave();
     this.link = { phase: "destroyed" };
     this.liveness.stop();
     this.chat.destroy();
     this.unwatch();
-    this.docLink.destroy();
-    this.cache?.destroy();
     this.socket.close(1000, "client left");
-    this.awareness.destroy();
+    this.docs.destroy();
     this.emit();
     this.listeners.clear();
   }
@@ -219,15 +184,15 @@ class Room implements RoomClient {
     if (typeof data === "string") {
       const msg = parseServerMessage(data);
       if (msg) this.dispatch(msg);
-    } else if (data instanceof ArrayBuffer) this.docLink.receive(new Uint8Array(data));
-    else if (ArrayBuffer.isView(data)) this.docLink.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } else if (data instanceof ArrayBuffer) this.docs.receive(new Uint8Array(data));
+    else if (ArrayBuffer.isView(data)) this.docs.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   };
 
   private readonly onClose = (close: Close, retry: { attempt: number; at: number } | null): void => {
     this.chat.disconnected();
     this.liveness.stop();
     if (this.gone) return;
-    this.docLink.stop();
+    this.docs.stop();
     if (retry === null) {
       this.setLink({ phase: "closed", close });
       return;
@@ -246,10 +211,7 @@ class Room implements RoomClient {
       case "welcome": {
         if (this.link.phase !== "hello") return;
         const { generation, resumed } = this.link;
-        this.role = msg.role ?? "edit";
-        this.authExp = msg.authExp ?? null;
-        this.connectionId = msg.connectionId;
-        this.people = new Map(msg.presence.map((p) => [p.clientId, p]));
+        this.room.welcome(msg);
         this.link = { phase: "welcomed", generation, since: Date.now() };
         if (msg.heartbeatMs !== this.heartbeatMs) {
           this.heartbeatMs = msg.heartbeatMs;
@@ -258,13 +220,13 @@ class Room implements RoomClient {
         this.chat.welcome(msg, generation, resumed);
         // Yjs starts only now: while the server is still reading the welcome's page,
         // a binary frame would make it take this socket for a plain Yjs one and drop the hello.
-        this.docLink.start();
+        this.docs.start();
         break;
       }
       case "presence":
         // Deltas that raced ahead of the welcome are already in its full list.
         if (this.link.phase !== "welcomed") return;
-        this.people = applyPresence(this.people, msg);
+        this.room.presence(msg);
         break;
       case "chat":
       case "ack":
@@ -275,8 +237,7 @@ class Room implements RoomClient {
       case "pong":
         return;
       case "auth":
-        this.role = msg.role;
-        this.authExp = msg.authExp ?? null;
+        this.room.auth(msg);
         break;
       default:
         assertNever(msg);
@@ -305,11 +266,6 @@ class Room implements RoomClient {
     else this.socket.retryNow();
   }
 
-  private awarenessUser() {
-    // `id` ties a cursor to a person in the presence list (jump to, follow).
-    return { name: this.me.name, color: this.me.color, id: this.me.clientId };
-  }
-
   // ------------------------------------------------------------ snapshot
 
   private setLink(link: Link): void {
@@ -331,22 +287,17 @@ class Room implements RoomClient {
   private build(): RoomSnapshot {
     return {
       connection: connectionState(this.link, this.selector.current),
-      connectionId: this.connectionId,
-      people: [...this.people.values()],
+      connectionId: this.room.connectionId,
+      people: this.room.list(),
       chat: chatLines(this.chat.log.messages, this.chat.pending.items, this.me.clientId, this.lines),
       hasOlder: this.chat.log.hasOlder,
       loadingOlder: this.chat.loadingOlder,
       lastSeq: this.chat.log.lastSeq,
-      docSynced: this.docLink.isSynced,
-      docCached: this.cacheHadContent,
-      docUnsynced: this.docLink.hasUnsynced,
-      role: this.role,
-      authExp: this.authExp,
+      docSynced: this.docs.synced,
+      docCached: this.docs.cached,
+      docUnsynced: this.docs.unsynced,
+      role: this.room.role,
+      authExp: this.room.authExp,
     };
   }
-}
-
-function withLastClose(link: Link): { lastClose?: Close } {
-  const lastClose = lastCloseOf(link);
-  return lastClose ? { lastClose } : {};
 }

@@ -63,6 +63,12 @@ export function connectionState(link: Link, transport: Transport): ConnectionSta
   }
 }
 
+/** `{ lastClose }` of a link, to carry into the next phase (empty when there is none). */
+export function withLastClose(link: Link): { lastClose?: Close } {
+  const lastClose = lastCloseOf(link);
+  return lastClose ? { lastClose } : {};
+}
+
 function withClose<T extends object>(value: T, lastClose: Close | undefined): T & { lastClose?: Close } {
   return lastClose ? { ...value, lastClose } : value;
 }
