@@ -11,9 +11,9 @@ import type { ChatLine } from "../../app/src/room/types";
 import { typingText } from "../../app/src/components/TypingIndicator";
 
 const NOW = new Date(2026, 2, 10, 12, 0).getTime();
-const msg = (seq: number, clientId: string, ts: number): ChatLine => ({
+const msg = (seq: number, clientId: string, ts: number, own = false): ChatLine => ({
   kind: "message",
-  own: false,
+  own,
   message: { seq, id: `m${seq}`, clientId, name: clientId, color: "#123456", text: `t${seq}`, ts } as ChatMessage,
 });
 
@@ -29,7 +29,7 @@ test("chat rows: a day separator where the day changes, grouping by sender withi
     ["Yesterday", "m1", "Today", "m2", "m3+", "m4", "m5"],
   );
   const pending: ChatLine = { kind: "pending", id: "p1", text: "x", state: "sending", createdAt: NOW };
-  const mine = chatRows([{ ...msg(6, "me", NOW - 1_000), own: true }, pending], "me", NOW);
+  const mine = chatRows([msg(6, "me", NOW - 1_000, true), pending], "me", NOW);
   const last = mine.at(-1);
   assert.ok(last?.kind === "line" && last.grouped, "a pending line groups with one's own message");
 });
