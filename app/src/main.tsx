@@ -3,7 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./components/App";
 import { initTheme } from "./lib/theme";
-import "./styles.css";
+import "./styles/index.css";
 
 initTheme(location.search, location.pathname.startsWith("/embed/"));
 
