@@ -4,6 +4,7 @@
  */
 import { type KeyboardEvent, useRef } from "react";
 
+/** One of the phone layout's panels. */
 export type RoomTab = "document" | "chat" | "people";
 const TABS: { id: RoomTab; label: string }[] = [
   { id: "document", label: "Document" },

@@ -6,6 +6,7 @@
  */
 import { useCallback, useSyncExternalStore } from "react";
 
+/** What the theme switch offers. */
 export type ThemeChoice = "system" | "light" | "dark";
 
 const KEY = "partyroom:theme";

@@ -14,6 +14,7 @@ import type { RoomClient } from "../room/types";
 /** Who is followed (a presence clientId) and the two actions. */
 export type Follow = { following: string | null; jump: (personId: string) => boolean; follow: (personId: string | null) => void };
 
+/** Jump-to and follow for the editor in `view`. */
 export function useFollow(client: RoomClient, view: RefObject<EditorView | null>): Follow {
   const [following, setFollowed] = useState<string | null>(null);
   const jump = useCallback(

@@ -37,6 +37,7 @@ export type SocketPhase =
   | { kind: "replacing" }
   | { kind: "stopped" };
 
+/** partysocket's options, minus the retry ones this class owns, plus the stability window. */
 export type RoomSocketOptions = Omit<PartySocketOptions, "maxRetries" | "startClosed" | "minUptime" | "WebSocket"> & {
   /** The WebSocket class (or a look-alike such as the HTTP transports' constructor). */
   WebSocket: new (url: string, protocols?: string | string[]) => WebSocket;
