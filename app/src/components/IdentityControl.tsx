@@ -43,12 +43,11 @@ export function IdentityControl({ identity, onChange }: Props) {
         type="button"
         className="button identity-button"
         popoverTarget={popoverId}
+        aria-label={`You: ${identity.name}. Change name or colour`}
         onClick={() => setDraft(identity.name)}
       >
         <Avatar name={identity.name} color={identity.color} />
-        <span className="visually-hidden">You: </span>
         <span className="identity-name">{identity.name}</span>
-        <span className="visually-hidden">. Change name or colour</span>
       </button>
       <div id={popoverId} popover="auto" className="popover identity-popover" role="dialog" aria-label="Your name and colour">
         <form onSubmit={save}>
