@@ -49,7 +49,13 @@ export const ClientCloseCode = {
   /** A background WebSocket probe (transport fallback) that did its job. */
   Probe: { code: 1000, reason: "probe" },
   /** The client is going away (destroy, leaving the room). */
-  Leaving: { code: 1000, reason: "leaving" },
+  Leaving: { code: 1000, reason: "client left" },
+  /** The connection broke with no close frame (the code a WebSocket reports for it; never sent). */
+  Lost: { code: 1006, reason: "connection lost" },
+  /** An HTTP transport request failed with an unexpected status. */
+  HttpFailed: { code: 1011, reason: "HTTP request failed" },
+  /** An HTTP session the room no longer knows (404 session_gone): open a new one. */
+  SessionGone: { code: 4404, reason: "session gone" },
 } as const satisfies Record<string, { code: number; reason: string }>;
 
 /** Codes after which a client must not reconnect on its own (4401/4403: only with a new token). */

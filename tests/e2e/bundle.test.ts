@@ -86,6 +86,13 @@ test("app pages may only be framed by the app; embed pages by the configured fra
   assert.match(await embed.text(), /<div id="root"><\/div>/);
 });
 
+test("an unknown page gets the app (its Nothing here page) with a 404, not plain text", async () => {
+  const res = await navigate("/no/such/page");
+  assert.equal(res.status, 404);
+  assert.match(res.type, /text\/html/);
+  assert.match(res.body, /<div id="root"><\/div>/);
+});
+
 test("a non-navigation request for an unknown path is still a 404", async () => {
   const res = await fetch(`${server.http}/r/some-room/missing.js`);
   assert.equal(res.status, 404);

@@ -3,6 +3,7 @@ import { lazy, Suspense } from "react";
 import { useRoute } from "../lib/router";
 import { HomePage } from "./HomePage";
 import { NotFound } from "./NotFound";
+import { RoomSkeleton } from "./Skeleton";
 
 // The room (editor, Yjs, socket) is most of the bundle; the start page loads without it.
 const RoomPage = lazy(() => import("./RoomPage").then((m) => ({ default: m.RoomPage })));
@@ -15,7 +16,7 @@ export function App() {
       return <HomePage />;
     case "room":
       return (
-        <Suspense fallback={<div className="room room-loading" aria-busy="true" />}>
+        <Suspense fallback={<RoomSkeleton />}>
           <RoomPage key={route.roomId} roomId={route.roomId} />
         </Suspense>
       );
@@ -26,6 +27,6 @@ export function App() {
         </Suspense>
       );
     case "not-found":
-      return <NotFound path={route.path} />;
+      return <NotFound path={route.path} reason={route.reason} />;
   }
 }

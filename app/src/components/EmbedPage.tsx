@@ -4,20 +4,19 @@
  * the room page `?name=`, `?token=`, `?transport=`.
  */
 import { useEffect, useState } from "react";
-import { applyTheme, embedTheme, embedView } from "../lib/embed";
+import { embedView } from "../lib/embed";
 import { useRoomClient } from "../lib/use-room-client";
 import { EmbedView } from "./EmbedView";
 
 export function EmbedPage({ roomId }: { roomId: string }) {
-  // Read once: `name` and `token` are taken out of the address bar afterwards, `view` and `theme` stay.
-  const [options] = useState(() => ({ view: embedView(location.search), theme: embedTheme(location.search) }));
-  const visit = useRoomClient(roomId);
+  // Read once: `name` and `token` are taken out of the address bar afterwards, `view` stays (`theme`: lib/theme.ts).
+  const [view] = useState(() => embedView(location.search));
+  const visit = useRoomClient(roomId, { embed: true });
 
   useEffect(() => {
     document.title = `${roomId} · partyroom`;
-    return applyTheme(options.theme);
-  }, [roomId, options.theme]);
+  }, [roomId]);
 
   if (!visit) return <div className="embed embed-loading" aria-busy="true" />;
-  return <EmbedView client={visit.client} token={visit.token} claimedRole={visit.claimedRole} view={options.view} />;
+  return <EmbedView client={visit.client} token={visit.token} claimedRole={visit.claimedRole} view={view} />;
 }

@@ -12,7 +12,9 @@ import { useHeightReport } from "../lib/use-height-report";
 import { useRoomSnapshot } from "../lib/use-room";
 import type { RoomClient } from "../room/types";
 import { AccessNotice } from "./AccessNotice";
+import { usePeers } from "../room/peers";
 import { ChatPanel } from "./ChatPanel";
+import { ConnectionBanner } from "./ConnectionBanner";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { Editor } from "./Editor";
 import { RoleBadge } from "./RoleBadge";
@@ -21,6 +23,7 @@ type Props = { client: RoomClient; token: string | undefined; claimedRole: Role 
 
 export function EmbedView({ client, token, claimedRole, view }: Props) {
   const snapshot = useRoomSnapshot(client);
+  const peers = usePeers(client.awareness);
   const root = useRef<HTMLDivElement>(null);
   useActivityStatus(client);
   useHeightReport(root);
@@ -37,10 +40,10 @@ export function EmbedView({ client, token, claimedRole, view }: Props) {
         {view !== "chat" && (
           <Editor client={client} synced={snapshot.docSynced || snapshot.docCached} readOnly={role !== "edit" || connection.state === "closed"} />
         )}
-        {view !== "doc" && <ChatPanel client={client} snapshot={snapshot} role={role} />}
+        {view !== "doc" && <ChatPanel client={client} snapshot={snapshot} role={role} peers={peers} unread={0} />}
       </main>
       <footer className="embed-footer">
-        <ConnectionStatus connection={connection} onReconnect={() => client.reconnectNow()} />
+        <ConnectionStatus connection={connection} compact />
         <RoleBadge role={role} />
         {!refused && (
           <span className="embed-people" title={people.map((p) => p.name).join(", ")}>
@@ -51,6 +54,7 @@ export function EmbedView({ client, token, claimedRole, view }: Props) {
           Open in partyroom <span aria-hidden="true">↗</span>
         </a>
       </footer>
+      <ConnectionBanner snapshot={snapshot} onRetry={() => client.reconnectNow()} />
     </div>
   );
 }

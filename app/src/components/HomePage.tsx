@@ -4,6 +4,7 @@ import { forgetRoom, loadRecentRooms, type RecentRoom } from "../lib/recent-room
 import { randomRoomId, roomIdFromInput } from "../lib/room-names";
 import { navigate, onLinkClick, roomPath } from "../lib/router";
 import { RecentRooms } from "./RecentRooms";
+import { ThemeSwitch } from "./ThemeSwitch";
 
 export function HomePage() {
   const [recent, setRecent] = useState<RecentRoom[]>(() => loadRecentRooms());
@@ -50,7 +51,7 @@ export function HomePage() {
                   setName(e.currentTarget.value);
                   setError(null);
                 }}
-                placeholder="calm-river-42"
+                placeholder="TeamStandup, or paste a room link"
                 aria-invalid={error ? true : undefined}
                 aria-describedby={error ? "join-error" : undefined}
                 autoComplete="off"
@@ -69,6 +70,9 @@ export function HomePage() {
         </form>
 
         <RecentRooms rooms={recent} onForget={forget} />
+        <footer className="home-footer">
+          <ThemeSwitch />
+        </footer>
       </div>
     </main>
   );

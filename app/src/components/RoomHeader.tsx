@@ -1,24 +1,37 @@
-/** The room's top bar: home link, room name and role, connection, share, embed, and you. */
+/**
+ * The room's top bar: home link, title (renamable) and role, who is here,
+ * the connection, and the actions (share, embed, theme, you). On a phone the
+ * actions fold into a "Menu" popover so the bar stays one row.
+ */
 import type { Role } from "../lib/access";
+import type { Follow } from "../lib/use-follow";
 import { onLinkClick } from "../lib/router";
-import type { ConnectionState, Identity } from "../room/types";
+import type { Peer } from "../room/peers";
+import type { Identity, RoomClient, RoomSnapshot } from "../room/types";
+import { AvatarStack } from "./AvatarStack";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { EmbedButton } from "./EmbedButton";
 import { IdentityControl } from "./IdentityControl";
 import { RoleBadge } from "./RoleBadge";
+import { RoomTitle } from "./RoomTitle";
 import { ShareButton } from "./ShareButton";
+import { ThemeSwitch } from "./ThemeSwitch";
 
 type Props = {
-  roomId: string;
-  connection: ConnectionState;
+  client: RoomClient;
+  snapshot: RoomSnapshot;
   role: Role;
   token: string | undefined;
-  identity: Identity;
-  onReconnect: () => void;
+  peers: Peer[];
+  follow: Follow;
+  phone: boolean;
   onIdentityChange: (patch: Partial<Pick<Identity, "name" | "color">>) => void;
 };
 
-export function RoomHeader({ roomId, connection, role, token, identity, onReconnect, onIdentityChange }: Props) {
+const MENU_ID = "room-menu";
+
+export function RoomHeader({ client, snapshot, role, token, peers, follow, phone, onIdentityChange }: Props) {
+  const stale = snapshot.connection.state !== "connected";
   return (
     <header className="room-header">
       <div className="room-title">
@@ -26,17 +39,40 @@ export function RoomHeader({ roomId, connection, role, token, identity, onReconn
           <span className="brand-mark" aria-hidden="true" />
           <span className="brand-name">partyroom</span>
         </a>
-        <span className="room-sep" aria-hidden="true">/</span>
-        <h1 className="room-name" title={roomId}>
-          {roomId}
-        </h1>
+        <span className="room-sep" aria-hidden="true">
+          /
+        </span>
+        <RoomTitle client={client} canEdit={role === "edit" && snapshot.connection.state !== "closed"} />
         <RoleBadge role={role} />
       </div>
-      <div className="room-actions">
-        <ConnectionStatus connection={connection} onReconnect={onReconnect} />
-        <ShareButton roomId={roomId} />
-        <EmbedButton roomId={roomId} role={role} token={token} />
-        <IdentityControl identity={identity} onChange={onIdentityChange} />
+      <AvatarStack
+        people={snapshot.people}
+        selfId={client.identity.clientId}
+        peers={peers}
+        following={follow.following}
+        stale={stale}
+        max={phone ? 3 : 6}
+        onJump={follow.jump}
+        onFollow={follow.follow}
+      />
+      <ConnectionStatus connection={snapshot.connection} compact={phone} />
+      {phone && (
+        <button type="button" className="button button-small" popoverTarget={MENU_ID}>
+          Menu
+        </button>
+      )}
+      <div
+        className={phone ? "room-actions popover" : "room-actions"}
+        id={phone ? MENU_ID : undefined}
+        popover={phone ? "auto" : undefined}
+        data-menu={phone || undefined}
+        aria-label={phone ? "Room menu" : undefined}
+        role={phone ? "dialog" : undefined}
+      >
+        <ShareButton roomId={client.roomId} />
+        <EmbedButton roomId={client.roomId} role={role} token={token} />
+        <ThemeSwitch />
+        <IdentityControl identity={client.identity} onChange={onIdentityChange} />
       </div>
     </header>
   );

@@ -8,19 +8,16 @@ import { useRoomClient } from "../lib/use-room-client";
 import { loadIdentity, saveIdentity } from "../room/identity";
 import type { Identity } from "../room/types";
 import { RoomView } from "./RoomView";
+import { RoomSkeleton } from "./Skeleton";
 
 export function RoomPage({ roomId }: { roomId: string }) {
   const visit = useRoomClient(roomId);
 
   useEffect(() => {
     rememberRoom(roomId);
-    document.title = `${roomId} · partyroom`;
-    return () => {
-      document.title = "partyroom";
-    };
   }, [roomId]);
 
-  if (!visit) return <div className="room room-loading" aria-busy="true" />;
+  if (!visit) return <RoomSkeleton />;
 
   const { client, token, claimedRole } = visit;
   const changeIdentity = (patch: Partial<Pick<Identity, "name" | "color">>) => {

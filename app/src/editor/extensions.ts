@@ -1,5 +1,5 @@
 /**
- * The CodeMirror setup for a room's document: plain text, soft-wrapped,
+ * The CodeMirror setup for a room's document: Markdown, highlighted and soft-wrapped,
  * bound to the shared Y.Text. Undo/redo go through a Y.UndoManager that only
  * tracks this tab's edits, so Ctrl+Z never removes someone else's typing.
  * Tab is left to the browser (moves focus), so keyboard users can leave.
@@ -11,6 +11,7 @@ import { drawSelection, EditorView, highlightActiveLine, keymap } from "@codemir
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
+import { markdownSupport } from "./markdown-style";
 import { remoteCursors } from "./remote-cursors";
 
 /** Everything the editor needs, given the shared text and awareness. */
@@ -21,6 +22,7 @@ export function documentExtensions(ytext: Y.Text, awareness: Awareness): Extensi
     // Awareness is left out here on purpose: remoteCursors draws the carets.
     yCollab(ytext, null, { undoManager }),
     remoteCursors(ytext, awareness),
+    markdownSupport(),
     keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
     drawSelection(),
     highlightActiveLine(),

@@ -1,4 +1,5 @@
 /** Words for what a role allows and why a room refused this page. */
+import { ClientCloseCode } from "../../../party/protocol";
 import type { ConnectionState, RoomSnapshot, Transport } from "../room/types";
 
 export type Role = RoomSnapshot["role"];
@@ -41,7 +42,7 @@ export const TRANSPORT_LABELS: Record<Transport, string> = {
 
 /** A terminal refusal explained for people, or null while the room is usable. */
 export function refusalMessage(connection: ConnectionState): string | null {
-  if (connection.state !== "closed" || connection.code === 1000) return null;
+  if (connection.state !== "closed" || connection.code === ClientCloseCode.Leaving.code) return null;
   const reason = connection.reason;
   switch (connection.code) {
     case 4401:

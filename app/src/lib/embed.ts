@@ -1,28 +1,11 @@
-/** Embed options (`/embed/<room>?view=&theme=`) and the copy-paste snippets the Embed dialog offers. */
+/** Embed options (`/embed/<room>?view=`; `?theme=` is lib/theme.ts) and the copy-paste snippets the Embed dialog offers. */
 
 export type EmbedView = "chat" | "doc" | "both";
-export type Theme = "light" | "dark";
 
 /** `?view=chat|doc|both` (default both). */
 export function embedView(search: string): EmbedView {
   const v = new URLSearchParams(search).get("view");
   return v === "chat" || v === "doc" ? v : "both";
-}
-
-/** `?theme=light|dark`, or null to follow the system. */
-export function embedTheme(search: string): Theme | null {
-  const t = new URLSearchParams(search).get("theme");
-  return t === "light" || t === "dark" ? t : null;
-}
-
-/** Overrides the system colour scheme for this document (null: follow the system again). */
-export function applyTheme(theme: Theme | null): () => void {
-  const root = document.documentElement;
-  if (theme) root.dataset.theme = theme;
-  else delete root.dataset.theme;
-  return () => {
-    delete root.dataset.theme;
-  };
 }
 
 export type SnippetOptions = { origin: string; roomId: string; view: EmbedView; token?: string | undefined };

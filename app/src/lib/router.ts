@@ -5,13 +5,15 @@
  */
 import { type MouseEvent, useSyncExternalStore } from "react";
 import { isValidRoomId } from "../../../party/protocol";
+import { safeDecode, whyNotRoomId } from "./room-names";
 
 /** What the current URL shows. */
 export type Route =
   | { page: "home" }
   | { page: "room"; roomId: string }
   | { page: "embed"; roomId: string }
-  | { page: "not-found"; path: string };
+  /** `path` as people read it (decoded where possible); `reason`: why it is not a room, in words. */
+  | { page: "not-found"; path: string; reason: string | null };
 
 const listeners = new Set<() => void>();
 
@@ -35,16 +37,9 @@ export function parseRoute(pathname: string): Route {
   if (match?.[2]) {
     const roomId = safeDecode(match[2]);
     if (roomId !== null && isValidRoomId(roomId)) return { page: match[1] === "embed" ? "embed" : "room", roomId };
+    return { page: "not-found", path: safeDecode(pathname) ?? pathname, reason: whyNotRoomId(match[2]) };
   }
-  return { page: "not-found", path: pathname };
-}
-
-function safeDecode(s: string): string | null {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return null;
-  }
+  return { page: "not-found", path: safeDecode(pathname) ?? pathname, reason: null };
 }
 
 /** The path of a room's page. */

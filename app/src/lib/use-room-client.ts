@@ -10,10 +10,11 @@ import { readVisit } from "./visit";
 
 export type RoomVisit = { client: RoomClient; token: string | undefined; claimedRole: Role | undefined };
 
-export function useRoomClient(roomId: string): RoomVisit | null {
+/** The client for `roomId` (an embed's when `embed`), or null until it exists. */
+export function useRoomClient(roomId: string, { embed = false } = {}): RoomVisit | null {
   const [visit, setVisit] = useState<RoomVisit | null>(null);
   useEffect(() => {
-    const { identity, token, claimedRole, transport } = readVisit(roomId);
+    const { identity, token, claimedRole, transport } = readVisit(roomId, { embed });
     const client = createRoomClient({
       host: location.host,
       room: roomId,
@@ -26,6 +27,6 @@ export function useRoomClient(roomId: string): RoomVisit | null {
       client.destroy();
       setVisit(null);
     };
-  }, [roomId]);
+  }, [roomId, embed]);
   return visit;
 }

@@ -1,5 +1,7 @@
 /**
- * What a room link brings with it: `?name=` (your name), `?token=` (access to a
+ * What a room link brings with it: `?name=` (your name; in an embed, the name
+ * of the person that frame speaks for, kept apart from this browser's own
+ * identity so it renames nobody else), `?token=` (access to a
  * private room) and `?transport=` (force WebSocket, SSE or long polling).
  * Name and token are taken out of the address bar once read, so a copied
  * link does not pass them on by accident; the token is kept in this tab's
@@ -9,7 +11,7 @@
  * one), not by this browser's saved identity: the client is given that
  * identity, so your own messages and presence are recognised as yours.
  */
-import { cleanName, loadIdentity, saveIdentity } from "../room/identity";
+import { browserStorage, cleanName, loadIdentity, namedIdentityKey, saveIdentity } from "../room/identity";
 import { forcedTransport, type TransportName } from "../room/transport";
 import type { Identity } from "../room/types";
 import type { Role } from "./access";
@@ -24,15 +26,26 @@ export type Visit = {
 
 const tokenKey = (roomId: string) => `partyroom:token:${roomId}`;
 
-/** Reads the link's options for `roomId` and cleans the address bar. */
-export function readVisit(roomId: string): Visit {
+/** An embed's `?name=` per room: it is removed from the address bar once read, and a remount (StrictMode) must still see it. */
+const namesFromLinks = new Map<string, string | null>();
+
+/** Reads the link's options for `roomId` (an embed's when `embed`) and cleans the address bar. */
+export function readVisit(roomId: string, { embed = false } = {}): Visit {
   const url = new URL(location.href);
   const transport = forcedTransport(url.search);
-  const identity = loadIdentity();
-  const name = cleanName(url.searchParams.get("name") ?? "");
-  if (name) {
-    identity.name = name;
-    saveIdentity(identity);
+  if (url.searchParams.has("name") || !namesFromLinks.has(roomId)) namesFromLinks.set(roomId, cleanName(url.searchParams.get("name") ?? ""));
+  const name = namesFromLinks.get(roomId) ?? null;
+  let identity: Identity;
+  if (name && embed) {
+    identity = { ...loadIdentity(browserStorage(), namedIdentityKey(name)), name };
+  } else {
+    // A room page's name is saved as this browser's: later renames must win over the link.
+    namesFromLinks.delete(roomId);
+    identity = loadIdentity();
+    if (name) {
+      identity.name = name;
+      saveIdentity(identity);
+    }
   }
   const fromUrl = url.searchParams.get("token") || null;
   if (fromUrl) storeToken(roomId, fromUrl);

@@ -10,7 +10,7 @@
  * jittered reconnect, the same hello / resume / Yjs sync in the room client.
  */
 import { fromBase64 as decodeBase64 } from "lib0/buffer";
-import type { PollReply } from "../../../party/protocol";
+import { ClientCloseCode, CloseCode, type PollReply } from "../../../party/protocol";
 
 export type HttpTransport = "sse" | "poll";
 
@@ -97,17 +97,17 @@ export class HttpSocket extends EventTarget {
           headers: { "content-type": binary ? "application/octet-stream" : "application/json" },
           body: body as BodyInit,
         });
-        if (res.status === 404) this.finish(4000, "session gone");
-        else if (!res.ok && res.status !== 413) this.finish(1011, `send failed: HTTP ${res.status}`);
+        if (res.status === 404) this.finish(ClientCloseCode.SessionGone.code, ClientCloseCode.SessionGone.reason);
+        else if (!res.ok && res.status !== 413) this.finish(ClientCloseCode.HttpFailed.code, `send failed: HTTP ${res.status}`);
       } catch {
-        this.finish(1006, "send failed: network error");
+        this.finish(ClientCloseCode.Lost.code, "send failed: network error");
       } finally {
         this.bufferedAmount--;
       }
     });
   }
 
-  close(code = 1000, reason = ""): void {
+  close(code: number = ClientCloseCode.Leaving.code, reason = ""): void {
     if (this.readyState >= CLOSING) return;
     const opened = this.opened;
     this.readyState = CLOSING;
@@ -122,13 +122,13 @@ export class HttpSocket extends EventTarget {
       if (!res.ok) {
         const err = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
         // The edge's refusals keep their meaning: 401/403 become the terminal close codes.
-        const code = res.status === 401 ? 4401 : res.status === 403 ? 4403 : res.status === 400 ? 4400 : 1011;
+        const code = res.status === 401 ? CloseCode.Unauthorized.code : res.status === 403 ? CloseCode.Forbidden.code : res.status === 400 ? CloseCode.BadRoom.code : ClientCloseCode.HttpFailed.code;
         this.fail(code, err?.error?.message ?? `HTTP ${res.status}`);
         return;
       }
       this.opened = (await res.json()) as Opened;
     } catch {
-      this.fail(1006, "could not reach the room over HTTP");
+      this.fail(ClientCloseCode.Lost.code, "could not reach the room over HTTP");
       return;
     }
     if (this.readyState !== CONNECTING) return;
@@ -141,7 +141,7 @@ export class HttpSocket extends EventTarget {
   private stream(): void {
     const ES = this.deps.EventSource ?? globalThis.EventSource;
     if (typeof ES !== "function") {
-      this.finish(1011, "this runtime has no EventSource");
+      this.finish(ClientCloseCode.HttpFailed.code, "this runtime has no EventSource");
       return;
     }
     const source = new ES(this.url_(this.opened!.events));
@@ -154,7 +154,7 @@ export class HttpSocket extends EventTarget {
     });
     // EventSource retries by itself (resuming by Last-Event-ID); once it gives up, so do we.
     source.addEventListener("error", () => {
-      if (source.readyState === 2) this.finish(1006, "event stream lost");
+      if (source.readyState === 2) this.finish(ClientCloseCode.Lost.code, "event stream lost");
     });
   }
 
@@ -164,12 +164,12 @@ export class HttpSocket extends EventTarget {
       let body: PollReply;
       try {
         const res = await this.request(this.opened!.poll, { method: "GET" }, { after: String(after), wait: String(POLL_WAIT_S) });
-        if (res.status === 404) return this.finish(4000, "session gone");
-        if (!res.ok) return this.finish(1011, `poll failed: HTTP ${res.status}`);
+        if (res.status === 404) return this.finish(ClientCloseCode.SessionGone.code, ClientCloseCode.SessionGone.reason);
+        if (!res.ok) return this.finish(ClientCloseCode.HttpFailed.code, `poll failed: HTTP ${res.status}`);
         body = (await res.json()) as PollReply;
       } catch {
         // A network error, or the body cut off (also when close() aborts the request).
-        if (this.readyState === OPEN) this.finish(1006, "poll failed: network error");
+        if (this.readyState === OPEN) this.finish(ClientCloseCode.Lost.code, "poll failed: network error");
         return;
       }
       for (const e of body.events) {
@@ -197,7 +197,7 @@ export class HttpSocket extends EventTarget {
     this.readyState = CLOSED;
     this.source?.close();
     this.aborter.abort();
-    this.emit(Object.assign(new Event("close"), { code, reason, wasClean: code === 1000 }));
+    this.emit(Object.assign(new Event("close"), { code, reason, wasClean: code === ClientCloseCode.Leaving.code }));
   }
 
   private emit(event: Event): void {

@@ -60,31 +60,42 @@ export function isColor(color: string): boolean {
 }
 
 /**
- * The identity saved in `storage` (default: localStorage), created and saved
- * on first use. Without storage (Node) a fresh identity is returned each call.
+ * The identity saved in `storage` (default: localStorage) under `slot`,
+ * created and saved on first use. Without storage (Node) a fresh identity is
+ * returned each call.
  */
-export function loadIdentity(storage: KeyValueStore | null = browserStorage()): Identity {
-  const saved = readSaved(storage);
+export function loadIdentity(storage: KeyValueStore | null = browserStorage(), slot = STORAGE_KEY): Identity {
+  const saved = readSaved(storage, slot);
   if (saved) return saved;
   const key = randomId(KEY_LENGTH);
   const identity: Identity = { key, clientId: clientIdFromKey(key), ...randomPersona() };
-  saveIdentity(identity, storage);
+  saveIdentity(identity, storage, slot);
   return identity;
 }
 
+/**
+ * Where an embed given `name="…"` keeps its own person: such a frame speaks
+ * for someone the embedding site named, not for this browser's own identity
+ * (which every other frame and tab of the rooms' origin shares).
+ */
+export function namedIdentityKey(name: string): string {
+  return `${STORAGE_KEY}:named:${name}`;
+}
+
 /** Saves name/colour changes so the next visit keeps them. */
-export function saveIdentity(identity: Identity, storage: KeyValueStore | null = browserStorage()): void {
+export function saveIdentity(identity: Identity, storage: KeyValueStore | null = browserStorage(), slot = STORAGE_KEY): void {
   try {
+    // The public clientId is derived from the key, never stored.
     const { key, name, color } = identity;
-    storage?.setItem(STORAGE_KEY, JSON.stringify({ key, name, color }));
+    storage?.setItem(slot, JSON.stringify({ key, name, color }));
   } catch {
     // Storage full or blocked: the identity just does not persist.
   }
 }
 
-function readSaved(storage: KeyValueStore | null): Identity | null {
+function readSaved(storage: KeyValueStore | null, slot: string): Identity | null {
   try {
-    const raw = storage?.getItem(STORAGE_KEY);
+    const raw = storage?.getItem(slot);
     if (!raw) return null;
     const data = JSON.parse(raw) as Record<string, unknown>;
     const { key, name, color } = data;

@@ -12,6 +12,7 @@
  * current transport's socket, so partysocket's reconnect (with our jitter)
  * drives every transport the same way.
  */
+import { ClientCloseCode } from "../../../party/protocol";
 import { type HttpSocketDeps, httpSocketClass } from "./http-socket";
 
 export type TransportName = "websocket" | "sse" | "poll";
@@ -142,7 +143,7 @@ export class TransportSelector {
         settled = true;
         clearTimeout(timer);
         try {
-          socket.close(1000, "probe");
+          socket.close(ClientCloseCode.Probe.code, ClientCloseCode.Probe.reason);
         } catch {
           // Never opened.
         }

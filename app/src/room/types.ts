@@ -48,7 +48,7 @@ export type RoomSnapshot = {
   role: "view" | "chat" | "edit";
   /** When the connection's token expires (ms since epoch), or null in open rooms. */
   authExp: number | null;
-  /** True once the offline copy (IndexedDB) is loaded into the document; false where there is none. */
+  /** True once the offline copy (IndexedDB) is loaded and had content (an empty cache is not a loaded document). */
   docCached: boolean;
   /** True while a local document edit is not known to be on the server. */
   docUnsynced: boolean;
