@@ -24,6 +24,7 @@ import { DocStore } from "./doc-store";
 import { DocSync } from "./doc-sync";
 import type { FrameClass } from "./flow";
 import { HttpSessions } from "./http-sessions";
+import { RoomJobs } from "./jobs";
 import type { Clock, ConnectInfo, Grant, Link, Refusal, RoomStorage } from "./ports";
 import { mergeDeltas, Presence } from "./presence";
 import { PresenceBatcher } from "./presence-batch";
@@ -65,6 +66,8 @@ export class RoomCore {
   private constructor(
     readonly deps: RoomDeps,
     readonly chat: ChatLog,
+    /** Room-level deadlines kept across hibernation (jobs.ts), run by the same alarm. */
+    readonly jobs: RoomJobs,
     private alarmAt: number | null,
   ) {
     this.limits = new UserLimits(deps.config.maxConnectionsPerUser, deps.config.maxConnectionsPerAddress);
@@ -74,7 +77,7 @@ export class RoomCore {
 
   /** Loads what every wake needs (the chat seq, the alarm, HTTP sessions); the document waits until a frame needs it. */
   static async open(deps: RoomDeps): Promise<RoomCore> {
-    const core = new RoomCore(deps, await ChatLog.load(deps.storage), await deps.storage.getAlarm());
+    const core = new RoomCore(deps, await ChatLog.load(deps.storage), await RoomJobs.load(deps.storage), await deps.storage.getAlarm());
     await core.http.restore();
     return core;
   }
@@ -120,7 +123,7 @@ export class RoomCore {
   /** Every connection is back after a wake: arm the alarm for the earliest deadline. */
   restored(): void {
     this.counters.wakeups++;
-    const next = earliestDeadline(this.sessions.values(), this.config);
+    const next = this.nextDeadline();
     if (next !== null) this.armAt(next, true);
   }
 
@@ -138,7 +141,7 @@ export class RoomCore {
     if (session) this.end(session);
   }
 
-  /** The storage alarm fired: close what is past its deadline, then arm for the next one. */
+  /** The storage alarm fired: close what is past its deadline, run due jobs, then arm for the next deadline. */
   async alarm(): Promise<void> {
     this.alarmAt = null;
     const now = this.now();
@@ -146,8 +149,15 @@ export class RoomCore {
       const due = deadlineOf(session, this.config);
       if (now >= due.at) this.close(session, due.close);
     }
-    const next = earliestDeadline(this.sessions.values(), this.config);
+    await this.jobs.run(now, this.deps.log);
+    const next = this.nextDeadline();
     if (next !== null) this.armAt(next, true);
+  }
+
+  /** Schedules a room-level job (jobs.ts) and arms the alarm for it. */
+  async schedule(name: string, at: number): Promise<void> {
+    await this.jobs.schedule(name, at);
+    this.armAt(at);
   }
 
   /** The session with this id, if it is live. */
@@ -318,6 +328,13 @@ export class RoomCore {
     if (!reset && this.alarmAt !== null && this.alarmAt <= when && this.alarmAt > this.now() - 1000) return;
     this.alarmAt = when;
     void this.deps.storage.setAlarm(when).catch((err: unknown) => this.deps.log?.("partyroom: setting the alarm failed", err));
+  }
+
+  /** The earliest session deadline or job. */
+  private nextDeadline(): number | null {
+    const sessions = earliestDeadline(this.sessions.values(), this.config);
+    const job = this.jobs.earliest();
+    return sessions === null ? job : job === null ? sessions : Math.min(sessions, job);
   }
 
   /** When the alarm is set for, if it is. */

@@ -91,3 +91,17 @@ test("HTTP sessions come back from storage; a resume from the old numbering is a
   const types = handle.outbox.read(handle.outbox.lastId - 10).events.flatMap((e) => (typeof e.data === "string" ? [JSON.parse(e.data).type] : []));
   assert.ok(types.includes("welcome"), `fresh welcome (${types.join(",")})`);
 });
+
+test("a room-level job survives a wake and runs at its time, by the alarm", async () => {
+  const h = await room();
+  const ran: number[] = [];
+  h.core.jobs.register("snapshot", (now) => void ran.push(now));
+  await h.core.schedule("snapshot", h.clock.t + 5_000);
+  const w = await wake(h, []);
+  w.core.jobs.register("snapshot", (now) => void ran.push(now));
+  await w.wait(4_000);
+  assert.deepEqual(ran, [], "not before its time");
+  await w.wait(2_000);
+  assert.equal(ran.length, 1, "run once, by the woken room");
+  assert.equal(w.core.jobs.dueAt("snapshot"), undefined);
+});
