@@ -110,7 +110,7 @@ async function hello(core: RoomCore, s: Session, msg: Hello, now: number): Promi
   sendWelcome(core, s, page.messages, now);
   core.broadcastPresence(delta, s);
   core.save(s);
-  core.armFor(s);
+  core.promoted(s);
   await core.yjs.greet(s);
 }
 

@@ -93,8 +93,11 @@ export class DocSync {
     private readonly out: DocOutput,
   ) {
     this.awareness = new awarenessProtocol.Awareness(doc);
-    // The room has no cursor of its own, and must not renew one every 15 s.
-    this.awareness.setLocalState(null);
+    // The Awareness starts a 3 s interval in its constructor (to renew its own state and expire others').
+    // A pending interval keeps a hibernating room from ever being evicted (measured under partykit dev),
+    // and the room has no state of its own to renew: destroy() is the public way to stop the interval.
+    // It also clears the instance's observers, so ours are added after it; apply and encode keep working.
+    this.awareness.destroy();
     doc.on("update", this.onDocUpdate);
     this.awareness.on("update", this.onAwarenessUpdate);
   }
@@ -155,7 +158,6 @@ export class DocSync {
   destroy(): void {
     this.doc.off("update", this.onDocUpdate);
     this.awareness.off("update", this.onAwarenessUpdate);
-    this.awareness.destroy();
   }
 
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {

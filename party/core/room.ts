@@ -60,6 +60,8 @@ export class RoomCore {
   private readonly batcher = new PresenceBatcher();
   private batchTimer: unknown = null;
   private docLoad: Promise<LoadedDoc> | null = null;
+  /** Sessions still pending (their hello timeout may be what the alarm is set for). */
+  private pendingCount = 0;
   /** The document, once something needed it. */
   doc: LoadedDoc | null = null;
 
@@ -158,6 +160,11 @@ export class RoomCore {
   async schedule(name: string, at: number): Promise<void> {
     await this.jobs.schedule(name, at);
     this.armAt(at);
+  }
+
+  /** Lets go of what keeps running on its own (the document's awareness timer): the instance is being dropped. */
+  dispose(): void {
+    this.doc?.sync.destroy();
   }
 
   /** The session with this id, if it is live. */
@@ -317,9 +324,24 @@ export class RoomCore {
     return this.docLoad;
   }
 
-  /** The session's deadline may have moved earlier (it said hello, became a Yjs peer, got a new token): arm for it. */
+  /** The session's deadline may have moved earlier (a new token): arm for it. */
   armFor(session: Session): void {
     this.armAt(deadlineOf(session, this.config).at);
+  }
+
+  /**
+   * A session stopped being pending (it said hello, or sent a Yjs frame).
+   * When it was the last pending one, the alarm may still be set for a hello
+   * timeout nobody has any more: set it again for the real next deadline, or
+   * the room would wake for nothing (a woken room stays in memory, billed).
+   */
+  promoted(session: Session): void {
+    this.pendingCount--;
+    this.armFor(session);
+    if (this.pendingCount === 0) {
+      const next = this.nextDeadline();
+      if (next !== null) this.armAt(next, true);
+    }
   }
 
   /** Sets the alarm for `at` (+ grace) if that is earlier than the one set; `reset` replaces it whatever it is. */
@@ -349,6 +371,7 @@ export class RoomCore {
     this.byId.set(session.id, session);
     this.limits.addAddress(session.address);
     this.countUser(session);
+    if (session.kind === "pending") this.pendingCount++;
   }
 
   private async handle(session: Session, data: string | Uint8Array): Promise<void> {
@@ -373,6 +396,7 @@ export class RoomCore {
     this.byId.delete(session.id);
     this.limits.removeAddress(session.address);
     if (session.countedAs !== null) this.limits.removeUser(session.countedAs);
+    if (session.kind === "pending") this.pendingCount--;
     this.http.forget(session);
     this.yjs.forget(session);
     if (session.kind === "app") this.broadcastPresence(this.presence.leave(session.id));

@@ -20,7 +20,7 @@ export async function onBinary(core: RoomCore, s: Session, frame: Uint8Array, no
   if (s.kind === "pending") {
     s.state = { kind: "yjs" };
     core.save(s);
-    core.armFor(s);
+    core.promoted(s);
   }
   // A peer from its first binary frame, whatever that frame turns out to be.
   if (!core.yjs.greeted.has(s)) await core.yjs.greet(s);

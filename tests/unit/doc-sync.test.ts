@@ -5,14 +5,16 @@
  * budget refuses the edit.
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { DocSync } from "../../party/core/doc-sync";
 import { BUDGETS, YjsFrame } from "../../party/protocol";
-import { room, settle, step1Frame, updateFrame } from "../helpers/core";
+import { room, settle, step1Frame, updateFrame, disposeRooms } from "../helpers/core";
+
+after(disposeRooms);
 
 /** A client Y.Doc that answers what the room sends it, like y-websocket does. */
 function replica() {
