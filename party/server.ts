@@ -59,6 +59,8 @@ export default class Room implements Party.Server {
         clock: this.clock,
         config: configFrom(this.room.env),
         verifyToken: secret ? async (token) => verifyToken(token, secret, roomId) : null,
+        // Durable Objects hold outgoing frames until earlier writes are durable: tests/fault/seen-is-stored.test.ts.
+        outputGate: true,
         log: (message, err) => console.error(message, err),
       });
       for (const conn of this.room.getConnections()) {

@@ -43,6 +43,14 @@ export type RoomDeps = {
   config: RoomConfig;
   /** Verifies a refreshed token (`auth`); null in open rooms. */
   verifyToken: ((token: string) => Promise<Grant | Refusal>) | null;
+  /**
+   * The runtime holds every outgoing frame until the storage writes issued
+   * before it are durable (Durable Objects' output gate; measured under
+   * `partykit dev` by tests/fault/seen-is-stored.test.ts). Then the room sends
+   * right after issuing a write instead of waiting for it. False (tests'
+   * memory storage): the room waits for each write before sending.
+   */
+  outputGate?: boolean;
   log?: (message: string, err?: unknown) => void;
 };
 
@@ -79,7 +87,7 @@ export class RoomCore {
 
   /** Loads what every wake needs (the chat seq, the alarm, HTTP sessions); the document waits until a frame needs it. */
   static async open(deps: RoomDeps): Promise<RoomCore> {
-    const core = new RoomCore(deps, await ChatLog.load(deps.storage), await RoomJobs.load(deps.storage), await deps.storage.getAlarm());
+    const core = new RoomCore(deps, await ChatLog.load(deps.storage, { awaitWrites: !deps.outputGate }), await RoomJobs.load(deps.storage), await deps.storage.getAlarm());
     await core.http.restore();
     return core;
   }
@@ -317,7 +325,7 @@ export class RoomCore {
   /** The document, loaded on first use from the same storage. */
   loadDoc(): Promise<LoadedDoc> {
     this.docLoad ??= DocStore.open(this.deps.storage, this.deps.roomId).then((store) => {
-      const sync = new DocSync(store.doc, (update) => store.store(update), this.yjs.output);
+      const sync = new DocSync(store.doc, (update) => store.store(update), this.yjs.output, !this.deps.outputGate);
       this.doc = { store, sync };
       return this.doc;
     });

@@ -44,6 +44,8 @@ export type DevServer = {
   output(): string;
   /** True while the partykit dev process has not exited (a crash shows here). */
   alive(): boolean;
+  /** The partykit dev process (its pid is the process group id), for signals that must be sent synchronously. */
+  process(): ChildProcess;
 };
 
 const live = new Set<ChildProcess>();
@@ -132,6 +134,7 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
     },
     output: () => log,
     alive: () => child.exitCode === null && child.signalCode === null,
+    process: () => child,
   };
 }
 

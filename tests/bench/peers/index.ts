@@ -25,6 +25,8 @@ export type Peer = {
   http: string;
   /** The peer's processes: summed RSS and CPU, and the RSS of the process holding the sockets. */
   usage(): Usage;
+  /** The peer's process group id (partykit dev's: workerd and its inspector are in it). */
+  pgid: number;
   stop(): Promise<void>;
 };
 
@@ -79,6 +81,7 @@ async function partykitPeer(name: PeerName, party: string, opts: PeerOptions): P
     url: (room) => `${server.ws}/parties/${party}/${room}`,
     yws: (room) => ({ serverUrl: `${server.ws}/parties/${party}`, room }),
     http: server.http,
+    pgid,
     usage: () => groupUsage(pgid, "workerd"),
     stop: () => server.stop(),
   };
@@ -124,6 +127,7 @@ async function nodePeer(name: PeerName, script: string, ts: boolean, opts: PeerO
     url: (room) => `${base}/${room}`,
     yws: (room) => ({ serverUrl: base, room }),
     http: `http://127.0.0.1:${port}`,
+    pgid: child.pid!,
     usage: () => groupUsage(child.pid!, "node"),
     stop: async () => {
       killGroup(child, "SIGTERM");
