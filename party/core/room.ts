@@ -94,9 +94,14 @@ export class RoomCore {
 
   /** Why a new connection must be refused (room full, too many from that address or user), or null. */
   admit(address: string, user: string): { code: number; reason: string; error: ErrorCode } | null {
-    if (this.sessions.size >= this.config.maxConnections) return { ...CloseCode.RoomFull, error: "room_full" };
-    if (!this.limits.addressHasRoom(address) || (user !== "" && !this.limits.userHasRoom(user))) return { ...CloseCode.TooManyConnections, error: "too_many_connections" };
-    return null;
+    const refusal: { code: number; reason: string; error: ErrorCode } | null =
+      this.sessions.size >= this.config.maxConnections
+        ? { ...CloseCode.RoomFull, error: "room_full" }
+        : !this.limits.addressHasRoom(address) || (user !== "" && !this.limits.userHasRoom(user))
+          ? { ...CloseCode.TooManyConnections, error: "too_many_connections" }
+          : null;
+    if (refusal) this.counters.refused(refusal.error, this.now());
+    return refusal;
   }
 
   /** A new connection, pending until its first frame. Call `admit` first. */
@@ -215,6 +220,7 @@ export class RoomCore {
     const wasStalling = session.flow.stallDeadline() !== null;
     session.flow.onSent(bytes, cls, this.now());
     this.counters.sent(bytes);
+    session.bytesOut += bytes;
     const stall = session.flow.stallDeadline();
     if (!wasStalling && stall !== null) this.armAt(stall);
     this.yjs.maybeProbe(session);
@@ -257,7 +263,7 @@ export class RoomCore {
 
   /** Answers a refused frame with a typed error; repeated refusals close the session. */
   refuse(session: Session, now: number, code: ErrorCode, message: string, ref?: string): void {
-    this.counters.refused(code);
+    this.counters.refused(code, now, session.id);
     if (session.kind !== "yjs") this.send(session, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
     this.strike(session, now);
   }
@@ -274,7 +280,7 @@ export class RoomCore {
    */
   close(session: Session, how: { code: number; reason: string }): void {
     if (session.ended) return;
-    this.counters.closed(how.code);
+    this.counters.closed(how.code, this.now(), session.id, how.reason);
     this.end(session);
     try {
       if (session.kind !== "yjs" && !session.outbox) session.link.send(JSON.stringify({ type: "close", code: how.code, reason: how.reason } satisfies ServerMessage));
@@ -355,7 +361,9 @@ export class RoomCore {
     if (session.ended) return;
     const now = this.now();
     this.touch(session, now);
-    this.counters.received(typeof data === "string" ? data.length : data.byteLength);
+    const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
+    this.counters.received(bytes);
+    session.bytesIn += bytes;
     try {
       if (typeof data === "string") await onText(this, session, data, now);
       else await onBinary(this, session, data, now);
