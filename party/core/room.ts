@@ -29,6 +29,7 @@ import type { Clock, ConnectInfo, Grant, Link, Refusal, RoomStorage } from "./po
 import { mergeDeltas, Presence } from "./presence";
 import { PresenceBatcher } from "./presence-batch";
 import { RoomCounters } from "./counters";
+import { RoomEvents } from "./room-events";
 import { isSessionRecord, Session } from "./session";
 import { UserLimits } from "./user-limits";
 import { onBinary, YjsRouting } from "./yjs-frames";
@@ -55,6 +56,8 @@ export class RoomCore {
   readonly presence = new Presence((id) => this.byId.get(id)?.lastSeen ?? 0);
   readonly limits: UserLimits;
   readonly counters = new RoomCounters();
+  /** What happened, for webhooks and the directory (room-events.ts). */
+  readonly events: RoomEvents;
   readonly http: HttpSessions;
   readonly yjs: YjsRouting;
   private readonly batcher = new PresenceBatcher();
@@ -71,6 +74,7 @@ export class RoomCore {
     private alarmAt: number | null,
   ) {
     this.limits = new UserLimits(deps.config.maxConnectionsPerUser, deps.config.maxConnectionsPerAddress);
+    this.events = new RoomEvents(deps.log);
     this.http = new HttpSessions(this);
     this.yjs = new YjsRouting(this);
   }
@@ -107,7 +111,10 @@ export class RoomCore {
   /** A new connection, pending until its first frame. Call `admit` first. */
   connect(link: Link, info: ConnectInfo, outbox: Session["outbox"] = null, id: string = crypto.randomUUID()): Session {
     const session = new Session(id, link, info.transport, info.grant, info.address, this.now(), outbox);
+    const wasEmpty = this.sessions.size === 0;
     this.add(session);
+    if (wasEmpty) this.events.emit({ type: "started" }, this.now());
+    this.events.emit({ type: "size" }, this.now());
     this.save(session);
     this.armAt(deadlineOf(session, this.config).at);
     return session;
@@ -240,6 +247,8 @@ export class RoomCore {
 
   /** Presence goes out at once when quiet, merged per window in a burst (presence-batch.ts). */
   broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
+    for (const person of delta?.join ?? []) this.events.emit({ type: "joined", person }, this.now());
+    for (const clientId of delta?.leave ?? []) this.events.emit({ type: "left", clientId }, this.now());
     const { send, flushAt } = this.batcher.add(delta, this.now());
     if (send) this.deliverPresence(send, except);
     if (flushAt !== null) {
@@ -305,6 +314,7 @@ export class RoomCore {
       if (!result.duplicate) {
         this.counters.chatMessages++;
         this.broadcast({ type: "chat", message: result.message });
+        this.events.emit({ type: "chat", message: result.message }, this.now());
       }
       return result;
     } catch (err) {
@@ -316,7 +326,14 @@ export class RoomCore {
   /** The document, loaded on first use from the same storage. */
   loadDoc(): Promise<LoadedDoc> {
     this.docLoad ??= DocStore.open(this.deps.storage, this.deps.roomId).then((store) => {
-      const sync = new DocSync(store.doc, (update) => store.store(update), this.yjs.output);
+      const sync = new DocSync(
+        store.doc,
+        (update) => {
+          this.events.emit({ type: "doc" }, this.now());
+          return store.store(update);
+        },
+        this.yjs.output,
+      );
       this.doc = { store, sync };
       return this.doc;
     });
@@ -384,6 +401,8 @@ export class RoomCore {
     this.http.forget(session);
     this.yjs.forget(session);
     if (session.kind === "app") this.broadcastPresence(this.presence.leave(session.id));
+    this.events.emit({ type: "size" }, this.now());
+    if (this.sessions.size === 0) this.events.emit({ type: "emptied" }, this.now());
   }
 
   private deliverPresence(delta: PresenceDelta, except?: Session): void {
