@@ -58,7 +58,7 @@ export class Webhooks {
   static async attach(core: RoomCore, config: WebhookConfig): Promise<Webhooks> {
     const hooks = new Webhooks(core, config, await WebhookQueue.load(core.deps.storage));
     core.jobs.register(WEBHOOK_JOB, () => hooks.deliver());
-    core.jobs.register(WEBHOOK_DOC_JOB, (now) => void hooks.push("document.changed", { bytes: core.doc?.store.size ?? null }, now));
+    core.jobs.register(WEBHOOK_DOC_JOB, (now) => hooks.pushDoc(now));
     core.events.on((event, now) => hooks.onEvent(event, now));
     // Alarms are lost when the dev server restarts: re-arm for whatever still waits.
     if (hooks.queue.size > 0 && core.jobs.dueAt(WEBHOOK_JOB) === undefined) void core.schedule(WEBHOOK_JOB, hooks.queue.meta.nextAttemptAt ?? core.now());
@@ -76,6 +76,11 @@ export class Webhooks {
       case "started":
         return this.push("room.started", {}, now);
       case "emptied":
+        // A document change still in its debounce window happened before the room emptied: report it first.
+        if (this.core.jobs.dueAt(WEBHOOK_DOC_JOB) !== undefined) {
+          void this.core.jobs.cancel(WEBHOOK_DOC_JOB);
+          this.pushDoc(now);
+        }
         return this.push("room.emptied", {}, now);
       case "joined":
         return this.push("user.joined", { clientId: event.person.clientId, name: event.person.name, color: event.person.color }, now);
@@ -89,6 +94,10 @@ export class Webhooks {
       case "size":
         return;
     }
+  }
+
+  private pushDoc(now: number): void {
+    this.push("document.changed", { bytes: this.core.doc?.store.size ?? null }, now);
   }
 
   /** Queues an event and, unless a retry is already waiting, asks the alarm to deliver now. */
