@@ -15,7 +15,7 @@ import { WEBHOOK_QUEUE_MAX } from "./webhook-queue";
 export const INSPECT_LATEST_MESSAGES = 10;
 
 /** What the room's operator tools add to the core. */
-export type OpsParts = { meter: StorageMeter; webhooks: { status(): WebhookStatus } | null };
+export type OpsParts = { meter: StorageMeter; webhooks: { status(): WebhookStatus } | null; wakeupsTotal: number };
 
 /** Clamps a requested page of the connection table. */
 export function connectionPage(offset: number, limit: number): { offset: number; limit: number } {
@@ -32,7 +32,7 @@ export async function inspect(core: RoomCore, ops: OpsParts, offset: number, lim
   return {
     room: core.deps.roomId,
     now,
-    instance: { id: c.instanceId, startedAt: c.startedAt, wakeups: c.wakeups, alarmAt: core.nextAlarm, hibernates: true },
+    instance: { id: c.instanceId, startedAt: c.startedAt, wakeups: c.wakeups, wakeupsTotal: ops.wakeupsTotal, alarmAt: core.nextAlarm, hibernates: true },
     totals: {
       connections: sessions.length,
       byKind: countBy(sessions, (s) => s.kind),

@@ -54,8 +54,7 @@ export class RoomOps implements OpsParts {
     if (path === ROOM_ADMIN_PATHS.inspect) {
       const offset = Number(url.searchParams.get("offset") ?? 0);
       const limit = Number(url.searchParams.get("limit") ?? INSPECT_PAGE_DEFAULT);
-      const data = await inspect(this.core, this, offset, limit);
-      return json({ ...data, instance: { ...data.instance, wakeupsTotal: this.wakeupsTotal } });
+      return json(await inspect(this.core, this, offset, limit));
     }
     await this.core.loadDoc();
     const text = roomMetrics(this.core, { wakeupsTotal: this.wakeupsTotal, storage: await this.meter.usage(now), webhooks: this.webhooks?.status() ?? null });

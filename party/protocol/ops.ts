@@ -71,7 +71,8 @@ export type WebhookStatus = {
 export type InspectData = {
   room: string;
   now: number;
-  instance: { id: string; startedAt: number; wakeups: number; alarmAt: number | null; hibernates: true };
+  /** `wakeups`: this instance's (1 once it is up); `wakeupsTotal`: starts since the room was created (kept in storage). */
+  instance: { id: string; startedAt: number; wakeups: number; wakeupsTotal: number; alarmAt: number | null; hibernates: true };
   totals: {
     connections: number;
     byKind: Record<string, number>;
