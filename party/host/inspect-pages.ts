@@ -72,7 +72,7 @@ function decodeURIComponentSafe(s: string): string {
 function loginPage(next: string, error: string | null, status: number): Response {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">
-<title>Sign in · partyroom inspector</title>
+<title>Sign in · partyroom inspector</title><link rel="icon" href="data:,">
 <style>body{font:16px system-ui,sans-serif;display:grid;place-items:center;min-height:100vh;margin:0}form{display:grid;gap:.75rem;min-width:18rem;padding:2rem;border:1px solid #8884;border-radius:12px}input,button{font:inherit;padding:.5rem .75rem;border-radius:8px;border:1px solid #8888}button{background:#6741d9;color:#fff;border:0;cursor:pointer}.error{color:#c92a2a;margin:0}</style></head>
 <body><main><form method="post" action="/inspect/login"><h1>partyroom inspector</h1>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}<label for="secret">Admin secret</label>

@@ -21,9 +21,10 @@ export function RoomInspector({ roomId }: { roomId: string }) {
         ) : (
           <div className="inspect-grid">
             <section className="inspect-card inspect-summary" aria-labelledby="summary-title">
-              <h2 id="summary-title">
-                Room <a href={roomPath(roomId)}>{roomId}</a>
-              </h2>
+              <h2 id="summary-title">Summary</h2>
+              <p>
+                <a href={roomPath(roomId)}>Open the room page</a>
+              </p>
               <dl className="inspect-facts">
                 <Fact label="Connections" value={`${count(d.totals.connections)} (${pairs(d.totals.byKind)}; ${pairs(d.totals.byTransport)})`} />
                 <Fact label="Chat" value={`seq ${count(d.chat.seq)} · ${count(d.totals.chatMessages)} this instance`} />
