@@ -29,6 +29,7 @@ import type { Clock, ConnectInfo, Grant, Link, Refusal, RoomStorage } from "./po
 import { mergeDeltas, Presence } from "./presence";
 import { PresenceBatcher } from "./presence-batch";
 import { RoomCounters } from "./counters";
+import { RoomEvents } from "./room-events";
 import { isSessionRecord, Session } from "./session";
 import { UserLimits } from "./user-limits";
 import { onBinary, YjsRouting } from "./yjs-frames";
@@ -63,6 +64,8 @@ export class RoomCore {
   readonly presence = new Presence((id) => this.byId.get(id)?.lastSeen ?? 0);
   readonly limits: UserLimits;
   readonly counters = new RoomCounters();
+  /** What happened, for webhooks and the directory (room-events.ts). */
+  readonly events: RoomEvents;
   readonly http: HttpSessions;
   readonly yjs: YjsRouting;
   private readonly batcher = new PresenceBatcher();
@@ -81,6 +84,7 @@ export class RoomCore {
     private alarmAt: number | null,
   ) {
     this.limits = new UserLimits(deps.config.maxConnectionsPerUser, deps.config.maxConnectionsPerAddress);
+    this.events = new RoomEvents(deps.log);
     this.http = new HttpSessions(this);
     this.yjs = new YjsRouting(this);
   }
@@ -104,15 +108,23 @@ export class RoomCore {
 
   /** Why a new connection must be refused (room full, too many from that address or user), or null. */
   admit(address: string, user: string): { code: number; reason: string; error: ErrorCode } | null {
-    if (this.sessions.size >= this.config.maxConnections) return { ...CloseCode.RoomFull, error: "room_full" };
-    if (!this.limits.addressHasRoom(address) || (user !== "" && !this.limits.userHasRoom(user))) return { ...CloseCode.TooManyConnections, error: "too_many_connections" };
-    return null;
+    const refusal: { code: number; reason: string; error: ErrorCode } | null =
+      this.sessions.size >= this.config.maxConnections
+        ? { ...CloseCode.RoomFull, error: "room_full" }
+        : !this.limits.addressHasRoom(address) || (user !== "" && !this.limits.userHasRoom(user))
+          ? { ...CloseCode.TooManyConnections, error: "too_many_connections" }
+          : null;
+    if (refusal) this.counters.refused(refusal.error, this.now());
+    return refusal;
   }
 
   /** A new connection, pending until its first frame. Call `admit` first. */
   connect(link: Link, info: ConnectInfo, outbox: Session["outbox"] = null, id: string = crypto.randomUUID()): Session {
     const session = new Session(id, link, info.transport, info.grant, info.address, this.now(), outbox);
+    const wasEmpty = this.sessions.size === 0;
     this.add(session);
+    if (wasEmpty) this.events.emit({ type: "started" }, this.now());
+    this.events.emit({ type: "size" }, this.now());
     this.save(session);
     this.armAt(deadlineOf(session, this.config).at);
     return session;
@@ -230,6 +242,7 @@ export class RoomCore {
     const wasStalling = session.flow.stallDeadline() !== null;
     session.flow.onSent(bytes, cls, this.now());
     this.counters.sent(bytes);
+    session.bytesOut += bytes;
     const stall = session.flow.stallDeadline();
     if (!wasStalling && stall !== null) this.armAt(stall);
     this.yjs.maybeProbe(session);
@@ -249,6 +262,8 @@ export class RoomCore {
 
   /** Presence goes out at once when quiet, merged per window in a burst (presence-batch.ts). */
   broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
+    for (const person of delta?.join ?? []) this.events.emit({ type: "joined", person }, this.now());
+    for (const clientId of delta?.leave ?? []) this.events.emit({ type: "left", clientId }, this.now());
     const { send, flushAt } = this.batcher.add(delta, this.now());
     if (send) this.deliverPresence(send, except);
     if (flushAt !== null) {
@@ -272,7 +287,7 @@ export class RoomCore {
 
   /** Answers a refused frame with a typed error; repeated refusals close the session. */
   refuse(session: Session, now: number, code: ErrorCode, message: string, ref?: string): void {
-    this.counters.refused(code);
+    this.counters.refused(code, now, session.id);
     if (session.kind !== "yjs") this.send(session, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
     this.strike(session, now);
   }
@@ -289,7 +304,7 @@ export class RoomCore {
    */
   close(session: Session, how: { code: number; reason: string }): void {
     if (session.ended) return;
-    this.counters.closed(how.code);
+    this.counters.closed(how.code, this.now(), session.id, how.reason);
     this.end(session);
     try {
       if (session.kind !== "yjs" && !session.outbox) session.link.send(JSON.stringify({ type: "close", code: how.code, reason: how.reason } satisfies ServerMessage));
@@ -314,6 +329,7 @@ export class RoomCore {
       if (!result.duplicate) {
         this.counters.chatMessages++;
         this.broadcast({ type: "chat", message: result.message });
+        this.events.emit({ type: "chat", message: result.message }, this.now());
       }
       return result;
     } catch (err) {
@@ -325,7 +341,15 @@ export class RoomCore {
   /** The document, loaded on first use from the same storage. */
   loadDoc(): Promise<LoadedDoc> {
     this.docLoad ??= DocStore.open(this.deps.storage, this.deps.roomId).then((store) => {
-      const sync = new DocSync(store.doc, (update) => store.store(update), this.yjs.output, !this.deps.outputGate);
+      const sync = new DocSync(
+        store.doc,
+        (update) => {
+          this.events.emit({ type: "doc" }, this.now());
+          return store.store(update);
+        },
+        this.yjs.output,
+        !this.deps.outputGate,
+      );
       this.doc = { store, sync };
       return this.doc;
     });
@@ -386,7 +410,9 @@ export class RoomCore {
     if (session.ended) return;
     const now = this.now();
     this.touch(session, now);
-    this.counters.received(typeof data === "string" ? data.length : data.byteLength);
+    const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
+    this.counters.received(bytes);
+    session.bytesIn += bytes;
     try {
       if (typeof data === "string") await onText(this, session, data, now);
       else await onBinary(this, session, data, now);
@@ -408,6 +434,8 @@ export class RoomCore {
     this.http.forget(session);
     this.yjs.forget(session);
     if (session.kind === "app") this.broadcastPresence(this.presence.leave(session.id));
+    this.events.emit({ type: "size" }, this.now());
+    if (this.sessions.size === 0) this.events.emit({ type: "emptied" }, this.now());
   }
 
   private deliverPresence(delta: PresenceDelta, except?: Session): void {
