@@ -26,7 +26,7 @@ import { CloseCode } from "./protocol";
 /** Where a room keeps its own id: `room.id` throws when an alarm wakes the instance. */
 const ROOM_ID_KEY = "room:id";
 
-export default class Room implements Party.Server {
+export default class RoomHost implements Party.Server {
   readonly options: Party.ServerOptions = { hibernate: true };
   private core!: RoomCore;
   /** Inspector, metrics, webhooks and directory reports (host/ops.ts). */
