@@ -1,89 +1,117 @@
 /**
- * `npm run bench:profile`: where the room spends its time on the Yjs path.
- * Runs the Yjs fan-out load (scenarios/yjs-fanout.ts: stock y-websocket
- * receivers, one writer) against partyroom while sampling workerd's V8
- * inspector, and writes the self-time summary with the command, commit,
- * machine and load average to docs/bench/profile-yjs-fanout.{json,md}.
+ * `npm run bench:profile`: what the room's own code costs on the Yjs path.
+ * The room core (party/core) runs here in Node, exactly as in workerd but for
+ * the host: 200 Yjs peers (links that count frames instead of writing
+ * sockets), one writer appending small updates as the fan-out benchmark's
+ * does, memory storage, and the production send path (sending right after
+ * issuing each write, as behind workerd's output gate). Node's own inspector
+ * samples it; the result is the core's CPU per update and per send, and where
+ * that time goes, written with the command, commit and machine to
+ * docs/bench/profile-core.{json,md}. workerd's inspector, under `partykit
+ * dev`, lists targets but answers no command, so the runtime's share (sockets,
+ * storage commits) is measured by the benchmark's floors instead (the null
+ * room, y-partykit on the same workerd).
  *
- *   npm run bench:profile                       200 receivers, 20 s, as the full bench
- *   npm run bench:profile -- --set yjs.receivers=50 --out DIR
- *
- * A profile slows what it measures: its latencies are not results, only the
- * shares of time are. The benchmark's own runs are never profiled.
+ *   npm run bench:profile                        200 peers, 5,000 updates
+ *   npm run bench:profile -- --peers 50 --updates 2000 --out DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { join, resolve } from "node:path";
+import * as Y from "yjs";
+import { DEFAULT_CONFIG } from "../../party/core/config";
+import type { Link } from "../../party/core/ports";
+import { RoomCore } from "../../party/core/room";
+import { FakeClock, step1Frame, updateFrame } from "../helpers/core";
+import { MemoryStorage } from "../helpers/memory-storage";
 import { ROOT } from "../helpers/server";
-import { chooseCpus, describeMachine, loadNow } from "./lib/machine";
-import { pinProcess } from "./lib/proc";
-import { inspectorOf, startProfile } from "./lib/profiler";
-import { Workers } from "./lib/workers";
-import { startPeer } from "./peers";
-import { describeTrial, params, yjsTrial } from "./scenarios/yjs-fanout";
-import type { BenchContext } from "./scenarios/types";
+import { describeMachine } from "./lib/machine";
+import { type ProfileLine, summarise } from "./lib/profiler";
 
 const argv = process.argv.slice(2);
-const overrides: Record<string, number> = {};
-let out = join(ROOT, "docs", "bench");
-for (let i = 0; i < argv.length; i++) {
-  if (argv[i] === "--set") {
-    const [k, v] = (argv[++i] ?? "").split("=");
-    overrides[k!] = Number(v);
-  } else if (argv[i] === "--out") out = resolve(argv[++i]!);
-  else throw new Error(`unknown argument ${argv[i]}`);
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
-
-const { serverCpu, loadCpu, loadCores } = chooseCpus();
-if (loadCpu !== null) pinProcess(process.pid, loadCpu);
-const machine = describeMachine(serverCpu, loadCpu);
-const started = Date.now();
-const ctx: BenchContext = {
-  quick: false,
-  serverCpu,
-  loadCpu,
-  loadCores,
-  log: (m) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}`),
-  setting: (key, value) => overrides[key] ?? value,
+const opt = (name: string, fallback: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
 };
+const outIdx = argv.indexOf("--out");
+const out = outIdx >= 0 ? resolve(argv[outIdx + 1]!) : join(ROOT, "docs", "bench");
+const PEERS = opt("peers", 200);
+const UPDATES = opt("updates", 5_000);
 const command = `npm run bench:profile${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
-const p = params(ctx);
-const peer = await startPeer("partyroom", { serverCpu });
-const workers = await Workers.start(p.receiverWorkers + 1, loadCpu);
-try {
-  const inspector = inspectorOf(peer.pgid);
-  if (!inspector) throw new Error("workerd has no inspector address: cannot profile");
-  ctx.log(`warm-up trial (${p.receivers} receivers, ${p.updatesPerSec} updates/s, ${p.secondsPerTrial} s)`);
-  ctx.log(describeTrial((await yjsTrial(ctx, peer, workers, p, "warm")).trial));
-  const loadBefore = loadNow();
-  const profile = await startProfile(inspector);
-  const { trial } = await yjsTrial(ctx, peer, workers, p, "profiled");
-  const summary = await profile.stop();
-  ctx.log(`profiled trial: ${describeTrial(trial)}`);
-  const result = { command, machine: { ...machine, loadavgEnd: loadNow() }, loadavgBefore: loadBefore, params: p, trial, profile: summary };
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, "profile-yjs-fanout.json"), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(out, "profile-yjs-fanout.md"), render(result));
-  ctx.log(`wrote ${join(out, "profile-yjs-fanout.md")}`);
-} finally {
-  await workers.stop();
-  await peer.stop();
+
+const clock = new FakeClock();
+const core = await RoomCore.open({ roomId: "profile", storage: new MemoryStorage(), clock, config: DEFAULT_CONFIG, verifyToken: null, outputGate: true });
+let sends = 0;
+const link = (): Link => ({ send: () => void sends++, close: () => undefined, save: () => undefined });
+const grant = { role: "edit" as const, userId: "", exp: Number.POSITIVE_INFINITY };
+const join_ = async () => {
+  const l = link();
+  core.connect(l, { transport: "websocket", grant, address: "" });
+  await core.frame(l, step1Frame());
+  return l;
+};
+for (let i = 0; i < PEERS; i++) await join_();
+const writer = await join_();
+const doc = new Y.Doc();
+// The fan-out benchmark's writer appends marks of about this size.
+const frames = Array.from({ length: UPDATES }, (_, i) => updateFrame(`\u0002${i}:${(1_700_000_000_000 + i * 20).toFixed(3)}\u0003`, doc));
+
+const session = new Session();
+session.connect();
+await session.post("Profiler.enable");
+await session.post("Profiler.setSamplingInterval", { interval: 100 });
+sends = 0;
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+await session.post("Profiler.start");
+for (let i = 0; i < UPDATES; i++) {
+  await core.frame(writer, frames[i]!);
+  // 50 updates a second, as the benchmark's writer: buckets refill as they would.
+  clock.t += 20;
 }
+const { profile } = (await session.post("Profiler.stop")) as { profile: Parameters<typeof summarise>[0][number] };
+const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+session.disconnect();
+const cpuMs = (cpu.user + cpu.system) / 1000;
+const summary = summarise([profile], 25);
+const result = {
+  command,
+  machine: describeMachine(null, null),
+  peers: PEERS,
+  updates: UPDATES,
+  sendsPerUpdate: sends / UPDATES,
+  wallMs,
+  cpuMs,
+  usPerUpdate: (cpuMs * 1000) / UPDATES,
+  usPerSend: (cpuMs * 1000) / sends,
+  profile: summary,
+};
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, "profile-core.json"), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(out, "profile-core.md"), render(result));
+console.log(`${UPDATES} updates to ${PEERS} peers: ${result.usPerUpdate.toFixed(1)} µs of CPU per update, ${result.usPerSend.toFixed(2)} µs per send; wrote ${join(out, "profile-core.md")}`);
+core.dispose();
 
-function render(r: { command: string; machine: typeof machine; loadavgBefore: number[]; trial: Parameters<typeof describeTrial>[0]; profile: Awaited<ReturnType<Awaited<ReturnType<typeof startProfile>>["stop"]>> }): string {
+function render(r: typeof result): string {
   const m = r.machine;
-  const rows = r.profile.lines.map((l) => `| ${l.selfPct.toFixed(1)}% | ${l.selfMs} | \`${l.fn}\` | ${l.where} |`).join("\n");
-  return `# Where the room spends its time: Yjs fan-out
+  const rows = r.profile.lines.map((l: ProfileLine) => `| ${l.selfPct.toFixed(1)}% | ${l.selfMs} | \`${l.fn}\` | ${l.where} |`).join("\n");
+  return `# What the room's own code costs on the Yjs path
 
-Generated by \`${r.command}\` (tests/bench/profile.ts) at commit \`${m.commit.slice(0, 10)}\`${m.uncommitted.length ? ` with uncommitted changes in ${m.uncommitted.join(", ")}` : ""}
-on ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB; ${m.pinning}; load average ${r.loadavgBefore.join(" ")} before the profiled trial, ${m.loadavgEnd?.join(" ")} after.
+Generated by \`${r.command}\` (tests/bench/profile.ts) at commit \`${m.commit.slice(0, 10)}\`${m.uncommitted.length ? ` with uncommitted changes in ${m.uncommitted.join(", ")}` : ""},
+on ${m.cpus} × ${m.cpuModel}, Node ${m.node}, load average ${m.loadavgStart.join(" ")}.
 
-The room (workerd's isolate) was sampled through its V8 inspector for one trial of the Yjs fan-out load:
-${JSON.stringify(params(ctx))}. Sampling slows the room, so the latencies of this trial are not results; the shares are.
+The room core ran in Node with ${r.peers} Yjs peers and one writer sending ${r.updates} small updates (the fan-out
+benchmark's marks), each applied, stored (memory storage) and sent to every peer: ${r.sendsPerUpdate.toFixed(1)} sends per update.
 
-Profiled trial: ${describeTrial(r.trial)}.
+- CPU per update, fanned out to ${r.peers} peers: **${r.usPerUpdate.toFixed(1)} µs** (${r.usPerSend.toFixed(2)} µs per send)
+- wall time ${Math.round(r.wallMs)} ms, CPU ${Math.round(r.cpuMs)} ms (the sampling profiler's own cost included)
 
-Self time, ${Math.round(r.profile.totalMs)} ms sampled in all (idle included as \`(idle)\`):
+At the benchmark's 50 updates a second that is ${((r.usPerUpdate * 50) / 10_000).toFixed(2)}% of a core: the rest of what the room costs in
+workerd is the platform's (each socket send, each storage commit), which the fan-out benchmark measures with y-partykit's
+own server on the same workerd as its floor.
+
+Self time by function (Node's sampling profiler, ${Math.round(r.profile.totalMs)} ms sampled):
 
 | self | ms | function | where |
 | --- | --- | --- | --- |

@@ -30,10 +30,13 @@ export function inspectorOf(pgid: number): string | null {
   return null;
 }
 
-/** A running profile of every isolate target the inspector lists; `stop()` returns the merged summary. */
+/** A running profile of the room's worker; `stop()` returns the summary. */
 export async function startProfile(inspector: string, samplingUs = 200): Promise<{ stop(): Promise<{ lines: ProfileLine[]; totalMs: number }> }> {
-  const targets = (await (await fetch(`http://${inspector}/json/list`)).json()) as { webSocketDebuggerUrl?: string; title?: string }[];
-  const sessions = await Promise.all(targets.filter((t) => t.webSocketDebuggerUrl).map((t) => cdp(t.webSocketDebuggerUrl!)));
+  const targets = (await (await fetch(`http://${inspector}/json/list`)).json()) as { id?: string; webSocketDebuggerUrl?: string }[];
+  // miniflare runs helper workers too (caches, the entry); the room is the user worker.
+  const user = targets.filter((t) => t.webSocketDebuggerUrl && t.id?.startsWith("core:user"));
+  if (user.length === 0) throw new Error(`no user worker among the inspector's targets: ${targets.map((t) => t.id).join(", ")}`);
+  const sessions = await Promise.all(user.map((t) => cdp(t.webSocketDebuggerUrl!)));
   for (const s of sessions) {
     await s.call("Profiler.enable");
     await s.call("Profiler.setSamplingInterval", { interval: samplingUs });
