@@ -39,3 +39,17 @@ test("room ids and UTF-8 lengths", () => {
   assert.equal(utf8Length("aé😀"), 1 + 2 + 4);
   assert.equal(utf8Length("中"), 3);
 });
+
+test("heartbeats and read reports take the quick path and parse exactly as the schema would; anything odd gets the schema's error", async () => {
+  const { parseClientMessage: parse, clientMessageSchema } = await import("../../party/protocol");
+  for (const raw of ['{"type":"heartbeat"}', '{"type":"heartbeat","status":"idle","read":123}', '{"type":"read","bytes":0}', '{"type":"heartbeat","extra":1}']) {
+    const quick = parse(raw);
+    const schema = clientMessageSchema.safeParse(JSON.parse(raw));
+    assert.ok(quick.ok && schema.success, raw);
+    assert.deepEqual({ ...quick.message, extra: undefined }, { ...schema.data, extra: undefined }, raw);
+  }
+  for (const raw of ['{"type":"heartbeat","status":"asleep"}', '{"type":"heartbeat","read":-1}', '{"type":"read","bytes":1.5}', '{"type":"read"}']) {
+    const r = parse(raw);
+    assert.ok(!r.ok && r.code === "bad_message", raw);
+  }
+});
