@@ -9,7 +9,8 @@
  * one deadline rule), app-messages.ts (the JSON protocol), yjs-frames.ts (the
  * Yjs protocol, budgets and ownership), http-sessions.ts (SSE and long-poll
  * sessions), flow.ts (per-link flow control), user-limits.ts, presence.ts,
- * presence-batch.ts, chat.ts, doc-sync.ts, doc-store.ts.
+ * presence-batch.ts, chat.ts, doc-sync.ts, doc-store.ts, versions.ts (the
+ * document's version history).
  *
  * Frames of one session run strictly in order (`frame` queues them): handlers
  * await storage, and without the queue a binary frame sent right after hello
@@ -31,6 +32,7 @@ import { PresenceBatcher } from "./presence-batch";
 import { RoomCounters } from "./counters";
 import { isSessionRecord, Session } from "./session";
 import { UserLimits } from "./user-limits";
+import { DocVersions } from "./versions";
 import { onBinary, YjsRouting } from "./yjs-frames";
 
 /** A session's record is saved again once its lastSeen moved this far (so a woken room's deadlines are at most this early; restore adds it back). */
@@ -57,6 +59,7 @@ export class RoomCore {
   readonly counters = new RoomCounters();
   readonly http: HttpSessions;
   readonly yjs: YjsRouting;
+  readonly versions: DocVersions;
   private readonly batcher = new PresenceBatcher();
   private batchTimer: unknown = null;
   private docLoad: Promise<LoadedDoc> | null = null;
@@ -73,6 +76,7 @@ export class RoomCore {
     this.limits = new UserLimits(deps.config.maxConnectionsPerUser, deps.config.maxConnectionsPerAddress);
     this.http = new HttpSessions(this);
     this.yjs = new YjsRouting(this);
+    this.versions = new DocVersions(this);
   }
 
   /** Loads what every wake needs (the chat seq, the alarm, HTTP sessions); the document waits until a frame needs it. */
@@ -376,6 +380,7 @@ export class RoomCore {
     this.http.forget(session);
     this.yjs.forget(session);
     if (session.kind === "app") this.broadcastPresence(this.presence.leave(session.id));
+    this.versions.left(session);
   }
 
   private deliverPresence(delta: PresenceDelta, except?: Session): void {
