@@ -67,7 +67,7 @@ export function HistoryPanel({ client, token, canEdit, onClose }: Props) {
 
   const restore = () => {
     if (!selected) return;
-    const what = versionTitle(selected);
+    const what = versionTitle(selected, versions);
     void act(async () => {
       const { version } = await api.restore(selected.id);
       setPicked(version.id);
@@ -119,7 +119,7 @@ export function HistoryPanel({ client, token, canEdit, onClose }: Props) {
       ) : (
         <div className="history-body">
           <VersionList versions={versions} selected={selected?.id ?? null} onSelect={setPicked} />
-          {selected && <VersionView key={selected.id} version={selected} text={text} current={current} canEdit={canEdit} busy={busy} onRestore={restore} />}
+          {selected && <VersionView key={selected.id} version={selected} title={versionTitle(selected, versions)} text={text} current={current} canEdit={canEdit} busy={busy} onRestore={restore} />}
         </div>
       )}
     </section>

@@ -43,7 +43,7 @@ export function VersionList({ versions, selected, onSelect }: Props) {
           onClick={() => pick(i)}
           onKeyDown={(e) => onKeyDown(e, i)}
         >
-          <span className="version-option-title">{versionTitle(v)}</span>
+          <span className="version-option-title">{versionTitle(v, versions)}</span>
           <time className="version-option-time" dateTime={new Date(v.at).toISOString()}>
             {whenLabel(v.at)}
           </time>

@@ -6,10 +6,12 @@
  */
 import { useMemo, useState } from "react";
 import type { VersionInfo } from "../../../party/protocol";
-import { compareTexts, diffSentence, versionTitle, whenLabel } from "../lib/versions-view";
+import { compareTexts, diffSentence, whenLabel } from "../lib/versions-view";
 
 type Props = {
   version: VersionInfo;
+  /** What the list calls it. */
+  title: string;
   /** The version's text, null while it loads. */
   text: string | null;
   current: string;
@@ -18,10 +20,10 @@ type Props = {
   onRestore: () => void;
 };
 
-export function VersionView({ version, text, current, canEdit, busy, onRestore }: Props) {
+export function VersionView({ version, title: name, text, current, canEdit, busy, onRestore }: Props) {
   const [confirming, setConfirming] = useState(false);
   const parts = useMemo(() => (text === null ? null : compareTexts(current, text)), [current, text]);
-  const title = `${versionTitle(version)}, ${whenLabel(version.at)}`;
+  const title = `${name}, ${whenLabel(version.at)}`;
   return (
     <section className="version-view" aria-labelledby="version-view-title">
       <div className="version-view-head">

@@ -38,13 +38,16 @@ export function diffSentence(parts: DiffPart[]): string {
   return `Compared with now: ${chars(onlyVersion)} only in this version, ${chars(onlyCurrent)} only in the current document.`;
 }
 
-/** The version's title in the list: its name, or what kind it is. */
-export function versionTitle(v: VersionInfo): string {
+/** The version's title in the list: its name, or what kind it is (a restore names what it restored, when `all` still has it). */
+export function versionTitle(v: VersionInfo, all: readonly VersionInfo[] = []): string {
   switch (v.kind) {
     case "named":
       return v.name ?? "Named version";
-    case "restore":
+    case "restore": {
+      const from = all.find((x) => x.id === v.restoredFrom);
+      if (from?.kind === "named") return `Restored “${from.name}”`;
       return v.restoredFrom !== undefined ? `Restored version ${v.restoredFrom}` : "Restored";
+    }
     case "auto":
       return "Automatic save";
   }
