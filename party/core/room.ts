@@ -9,7 +9,8 @@
  * one deadline rule), app-messages.ts (the JSON protocol), yjs-frames.ts (the
  * Yjs protocol, budgets and ownership), http-sessions.ts (SSE and long-poll
  * sessions), flow.ts (per-link flow control), user-limits.ts, presence.ts,
- * presence-batch.ts, chat.ts, doc-sync.ts, doc-store.ts.
+ * presence-batch.ts, chat.ts, doc-sync.ts, doc-store.ts, versions.ts (the
+ * document's version history).
  *
  * Frames of one session run strictly in order (`frame` queues them): handlers
  * await storage, and without the queue a binary frame sent right after hello
@@ -32,6 +33,7 @@ import { RoomCounters } from "./counters";
 import { RoomEvents } from "./room-events";
 import { isSessionRecord, Session } from "./session";
 import { UserLimits } from "./user-limits";
+import { DocVersions } from "./versions";
 import { onBinary, YjsRouting } from "./yjs-frames";
 
 /** A session's record is saved again once its lastSeen moved this far (so a woken room's deadlines are at most this early; restore adds it back). */
@@ -68,6 +70,7 @@ export class RoomCore {
   readonly events: RoomEvents;
   readonly http: HttpSessions;
   readonly yjs: YjsRouting;
+  readonly versions: DocVersions;
   private readonly batcher = new PresenceBatcher();
   private batchTimer: unknown = null;
   private docLoad: Promise<LoadedDoc> | null = null;
@@ -87,6 +90,7 @@ export class RoomCore {
     this.events = new RoomEvents(deps.log);
     this.http = new HttpSessions(this);
     this.yjs = new YjsRouting(this);
+    this.versions = new DocVersions(this);
   }
 
   /** Loads what every wake needs (the chat seq, the alarm, HTTP sessions); the document waits until a frame needs it. */
@@ -434,6 +438,7 @@ export class RoomCore {
     this.http.forget(session);
     this.yjs.forget(session);
     if (session.kind === "app") this.broadcastPresence(this.presence.leave(session.id));
+    this.versions.left(session);
     this.events.emit({ type: "size" }, this.now());
     if (this.sessions.size === 0) this.events.emit({ type: "emptied" }, this.now());
   }

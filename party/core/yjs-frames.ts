@@ -70,6 +70,7 @@ function update(core: RoomCore, s: Session, update: Uint8Array, now: number): vo
   store.grew(update.byteLength);
   core.counters.docUpdates++;
   sync.applyUpdate(update, s);
+  core.versions.edited(s, now);
 }
 
 /** Routing and bookkeeping for the room's Yjs peers. */

@@ -1,6 +1,6 @@
 /**
  * The room's configuration from PartyKit vars (`--var`, partykit.json `vars`,
- * `partykit env`): timing and connection caps, each defaulting to the
+ * `partykit env`): timing, connection caps and version history, each defaulting to the
  * protocol's (core/config.ts). Values that are not numbers, or below a sane
  * floor, are ignored; the TTL is kept at two heartbeats or more, so one lost
  * beat never makes anyone leave.
@@ -16,6 +16,11 @@ export const CONFIG_ENV = {
   maxConnections: "PARTYROOM_MAX_CONNECTIONS",
   maxConnectionsPerUser: "PARTYROOM_MAX_CONNECTIONS_PER_USER",
   maxConnectionsPerAddress: "PARTYROOM_MAX_CONNECTIONS_PER_ADDRESS",
+  versionEveryMs: "PARTYROOM_VERSIONS_EVERY_MS",
+  versionKeepAllMs: "PARTYROOM_VERSIONS_KEEP_ALL_MS",
+  versionPeriodMs: "PARTYROOM_VERSIONS_PERIOD_MS",
+  versionKeepMs: "PARTYROOM_VERSIONS_KEEP_MS",
+  versionBudgetBytes: "PARTYROOM_VERSIONS_BUDGET_BYTES",
 } as const satisfies Record<keyof RoomConfig, string>;
 
 /** Reads the configuration from env. */
@@ -33,5 +38,10 @@ export function configFrom(env: Record<string, unknown>): RoomConfig {
     maxConnections: num("maxConnections", 1),
     maxConnectionsPerUser: num("maxConnectionsPerUser", 1),
     maxConnectionsPerAddress: num("maxConnectionsPerAddress", 1),
+    versionEveryMs: num("versionEveryMs", 100),
+    versionKeepAllMs: num("versionKeepAllMs", 0),
+    versionPeriodMs: num("versionPeriodMs", 100),
+    versionKeepMs: num("versionKeepMs", 0),
+    versionBudgetBytes: num("versionBudgetBytes", 1024),
   };
 }

@@ -13,6 +13,7 @@ import { pollResponse, sseResponse } from "./http-transport";
 import { CORS, httpError, json } from "./http-response";
 import { internals } from "./internals";
 import { isAdmin } from "./admin";
+import { versionsRoute } from "./versions-http";
 
 const seqParam = z.coerce.number().int().min(0);
 const limitParam = z.coerce.number().int().min(1).max(LIMITS.pageMax);
@@ -50,6 +51,7 @@ async function route(req: Request, core: RoomCore): Promise<Response> {
     default: {
       const m = /^\/sessions\/([^/]+)(\/events|\/poll)?$/.exec(path);
       if (m && SESSION_ID_PATTERN.test(m[1]!)) return sessionRoute(req, url, core, m[1]!, m[2] ?? "");
+      if (path === "/versions" || path.startsWith("/versions/")) return versionsRoute(req, url, core, path.slice("/versions".length));
       return httpError("not_found", `no such endpoint: ${path}`);
     }
   }
@@ -109,7 +111,7 @@ async function sessionRoute(req: Request, url: URL, core: RoomCore, id: string, 
  * streams and abandoned the moment it passes `max`: a chunked upload of any
  * size never costs more than `max` bytes of memory.
  */
-async function readBody(req: Request, max: number): Promise<Uint8Array | Response> {
+export async function readBody(req: Request, max: number): Promise<Uint8Array | Response> {
   const tooLarge = () => httpError("too_large", `bodies here are limited to ${max} bytes`);
   if (Number(req.headers.get("content-length") ?? "0") > max) return tooLarge();
   if (!req.body) return new Uint8Array(0);
@@ -135,7 +137,8 @@ async function readBody(req: Request, max: number): Promise<Uint8Array | Respons
   return body;
 }
 
-function methodNotAllowed(allow: string): Response {
+/** 405 with the methods the path takes. */
+export function methodNotAllowed(allow: string): Response {
   return httpError("method_not_allowed", `use ${allow}`, { allow });
 }
 

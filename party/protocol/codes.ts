@@ -77,6 +77,7 @@ export const ERROR_STATUS = {
   already_hello: 400,
   bad_room: 400,
   not_found: 404,
+  version_not_found: 404,
   method_not_allowed: 405,
   session_gone: 404,
   unauthorized: 401,

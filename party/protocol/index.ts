@@ -10,6 +10,7 @@ export * from "./ids";
 export * from "./limits";
 export * from "./messages";
 export * from "./roles";
+export * from "./versions";
 export * from "./yjs";
 export * from "./identity";
 export * from "./ops";

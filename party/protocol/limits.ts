@@ -7,6 +7,8 @@
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 /**
  * Timing, in milliseconds. The TTL is three heartbeats so one lost beat never
@@ -116,4 +118,30 @@ export const FLOW = {
   probeAfterBytes: 64 * KiB,
   /** A link above lowBytes that proves no progress for this long is closed 1013. */
   stallMs: 30_000,
+} as const;
+
+/**
+ * Version history (PROTOCOL.md §16): when automatic versions are saved, how
+ * long they are kept, and how much one room's versions may take. The README
+ * says why each default is what it is. env: the first five (party/host/config.ts).
+ */
+export const VERSIONS = {
+  /** While edits arrive, an automatic version at most this often (env PARTYROOM_VERSIONS_EVERY_MS); also when the last editor leaves. */
+  autoEveryMs: 5 * MINUTE,
+  /** Every version younger than this is kept (env PARTYROOM_VERSIONS_KEEP_ALL_MS). */
+  keepAllMs: DAY,
+  /** Older than keepAllMs: one automatic version per period (the last of it) is kept (env PARTYROOM_VERSIONS_PERIOD_MS). */
+  periodMs: DAY,
+  /** Automatic versions older than this are dropped; named ones are kept (env PARTYROOM_VERSIONS_KEEP_MS). */
+  keepMs: 30 * DAY,
+  /** Every version of a room together; past it the oldest automatic ones go first (env PARTYROOM_VERSIONS_BUDGET_BYTES). */
+  budgetBytes: 64 * MiB,
+  /** A version's name, in UTF-16 code units after trimming. */
+  nameMax: 80,
+  /** Editors listed on one version; more are only counted. */
+  editorsMax: 50,
+  /** Named versions the room remembers having dropped for the budget (the list says so). */
+  droppedNamedMax: 20,
+  /** A stored version is split into values of at most this (storage takes 128 KiB a value, serialisation adds a header). */
+  chunkBytes: 127 * KiB,
 } as const;

@@ -4,13 +4,14 @@
  * "Following …" note while following someone, and Download .md.
  */
 import type { EditorView } from "@codemirror/view";
-import { type RefObject, useState } from "react";
+import { type RefObject, useRef, useState } from "react";
 import { DOC_TEXT_NAME } from "../../../party/protocol";
 import { markdownFileName, useTitle } from "../doc/meta";
 import type { Follow } from "../lib/use-follow";
 import { useMediaQuery, WIDE_QUERY } from "../lib/use-media";
 import type { RoomClient } from "../room/types";
 import { Editor } from "./Editor";
+import { HistoryPanel } from "./HistoryPanel";
 import { MarkdownPreview } from "./MarkdownPreview";
 
 type Props = {
@@ -22,6 +23,8 @@ type Props = {
   viewRef: RefObject<EditorView | null>;
   follow: Follow;
   followingName: string | null;
+  /** The page's room token, for the history's HTTP requests. */
+  token: string | undefined;
 };
 
 /** Saves the document as a Markdown file named after the room's title. */
@@ -35,9 +38,15 @@ function download(client: RoomClient, title: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function DocumentPane({ client, synced, readOnly, hidden, labelledBy, viewRef, follow, followingName }: Props) {
+export function DocumentPane({ client, synced, readOnly, hidden, labelledBy, viewRef, follow, followingName, token }: Props) {
   const wide = useMediaQuery(WIDE_QUERY);
   const [mode, setMode] = useState<"write" | "preview">("write");
+  const [history, setHistory] = useState(false);
+  const historyButton = useRef<HTMLButtonElement>(null);
+  const closeHistory = () => {
+    setHistory(false);
+    historyButton.current?.focus();
+  };
   const title = useTitle(client.doc);
   const showEditor = wide || mode === "write";
   const showPreview = wide || mode === "preview";
@@ -65,11 +74,22 @@ export function DocumentPane({ client, synced, readOnly, hidden, labelledBy, vie
         <button type="button" className="button button-small document-download" onClick={() => download(client, title)}>
           Download .md
         </button>
+        <button
+          type="button"
+          ref={historyButton}
+          className="button button-small"
+          aria-expanded={history}
+          aria-controls={history ? "history-panel" : undefined}
+          onClick={() => (history ? closeHistory() : setHistory(true))}
+        >
+          History
+        </button>
       </div>
-      <div className="document-panes">
+      <div className="document-panes" hidden={history}>
         <Editor client={client} synced={synced} readOnly={readOnly} hidden={!showEditor} viewRef={viewRef} />
-        <MarkdownPreview ytext={client.doc.getText(DOC_TEXT_NAME)} hidden={!showPreview} />
+        <MarkdownPreview ytext={client.doc.getText(DOC_TEXT_NAME)} hidden={!showPreview || history} />
       </div>
+      {history && <HistoryPanel client={client} token={token} canEdit={!readOnly} onClose={closeHistory} />}
     </div>
   );
 }

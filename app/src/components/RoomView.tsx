@@ -78,6 +78,7 @@ export function RoomView({ client, token, claimedRole, onIdentityChange }: Props
           viewRef={viewRef}
           follow={follow}
           followingName={followingName}
+          token={token}
         />
         <aside className="room-side" aria-label="People and chat" hidden={phone && tab === "document"}>
           <PresenceList people={snapshot.people} selfId={client.identity.clientId} stale={stale} known={known} {...panel("people")} />
