@@ -17,16 +17,20 @@ import { addressFrom, allowedOrigins, grantFrom, secretOf, verifyToken } from ".
 import { EventClock } from "./host/clock";
 import { configFrom } from "./host/config";
 import { checkRequest, checkSocket } from "./host/edge";
+import { seeParties } from "./host/directory-link";
 import { handleHttp } from "./host/http";
+import { RoomOps } from "./host/ops";
 import { servePage } from "./host/pages";
 import { CloseCode } from "./protocol";
 
 /** Where a room keeps its own id: `room.id` throws when an alarm wakes the instance. */
 const ROOM_ID_KEY = "room:id";
 
-export default class Room implements Party.Server {
+export default class RoomHost implements Party.Server {
   readonly options: Party.ServerOptions = { hibernate: true };
   private core!: RoomCore;
+  /** Inspector, metrics, webhooks and directory reports (host/ops.ts). */
+  private ops!: RoomOps;
   private readonly clock = new EventClock();
   private readonly links = new WeakMap<Party.Connection, Link>();
 
@@ -59,8 +63,12 @@ export default class Room implements Party.Server {
         clock: this.clock,
         config: configFrom(this.room.env),
         verifyToken: secret ? async (token) => verifyToken(token, secret, roomId) : null,
+        // Durable Objects hold outgoing frames until earlier writes are durable: tests/fault/seen-is-stored.test.ts.
+        outputGate: true,
         log: (message, err) => console.error(message, err),
       });
+      seeParties(this.room);
+      this.ops = await RoomOps.attach(this.core, this.room.env, (p) => this.clock.track(p));
       for (const conn of this.room.getConnections()) {
         if (!this.core.restore(this.linkFor(conn), conn.state)) conn.close(CloseCode.Restart.code, CloseCode.Restart.reason);
       }
@@ -72,6 +80,8 @@ export default class Room implements Party.Server {
     const headers = (ctx.request as unknown as Request).headers;
     const grant = grantFrom(headers);
     const address = addressFrom(headers);
+    seeParties(this.room);
+    this.ops.reporter.flush(this.core.now());
     const refused = this.core.admit(address, grant.userId);
     if (refused) conn.close(refused.code, refused.reason);
     else this.core.connect(this.linkFor(conn), { transport: "websocket", grant, address });
@@ -109,7 +119,9 @@ export default class Room implements Party.Server {
   }
 
   async onRequest(req: Party.Request): Promise<Response> {
-    const res = await handleHttp(req as unknown as Request, this.core);
+    seeParties(this.room);
+    this.ops.reporter.flush(this.core.now());
+    const res = (await this.ops.route(req as unknown as Request, this.room.env)) ?? (await handleHttp(req as unknown as Request, this.core));
     await this.clock.drain();
     // With an allow-list, CORS names the (already checked) origin instead of "*".
     const origin = req.headers.get("origin");

@@ -72,7 +72,7 @@ async function dispatch(core: RoomCore, s: Session, msg: ClientMessage, now: num
         { id: msg.id, clientId: s.clientId!, name: person?.name ?? "Guest", color: person?.color ?? "#888888", text: msg.text },
       );
       if ("error" in result) {
-        core.counters.refused(result.error);
+        core.counters.refused(result.error, now, s.id);
         return core.send(s, { type: "error", code: result.error, message: result.message, ref: msg.id });
       }
       return core.send(s, { type: "ack", id: result.message.id, seq: result.message.seq, ts: result.message.ts, duplicate: result.duplicate });
@@ -110,7 +110,7 @@ async function hello(core: RoomCore, s: Session, msg: Hello, now: number): Promi
   sendWelcome(core, s, page.messages, now);
   core.broadcastPresence(delta, s);
   core.save(s);
-  core.armFor(s);
+  core.promoted(s);
   await core.yjs.greet(s);
 }
 

@@ -41,12 +41,17 @@ export class ChatLog {
     private readonly storage: LogStorage,
     private seqValue: number,
     private readonly recentMax: number,
+    private readonly awaitWrites: boolean,
   ) {}
 
-  /** Loads the sequence number (the newest messages follow on first read). */
-  static async load(storage: LogStorage, recentMax = 200): Promise<ChatLog> {
+  /**
+   * Loads the sequence number (the newest messages follow on first read).
+   * `awaitWrites: false` is for a runtime with an output gate (RoomDeps.outputGate): a post resolves once its write is
+   * issued, and the runtime holds the ack and the broadcast until it is durable.
+   */
+  static async load(storage: LogStorage, { recentMax = 200, awaitWrites = true }: { recentMax?: number; awaitWrites?: boolean } = {}): Promise<ChatLog> {
     const seq = (await storage.get<number>(SEQ_KEY)) ?? 0;
-    return new ChatLog(storage, seq, recentMax);
+    return new ChatLog(storage, seq, recentMax, awaitWrites);
   }
 
   /** The latest seq (0 before the first message). */
@@ -78,7 +83,10 @@ export class ChatLog {
     const seq = this.seqValue + 1;
     const message: ChatMessage = { ...input, seq, ts: now };
     // One put: the message, its idempotency key and the new seq land together or not at all.
-    await this.storage.put({ [msgKey(seq)]: message, [key]: seq, [SEQ_KEY]: seq });
+    const write = this.storage.put({ [msgKey(seq)]: message, [key]: seq, [SEQ_KEY]: seq });
+    // A failed write behind an output gate resets the whole room (nothing gated goes out), so nothing is acked that is lost.
+    if (this.awaitWrites) await write;
+    else write.catch((err: unknown) => console.error("partyroom: storing a chat message failed", err));
     this.seqValue = seq;
     if (this.recent) {
       this.recent.push(message);

@@ -1,14 +1,19 @@
 /**
- * Durable storage for a room's Y.Doc, using y-partykit's storage layer (the
- * same keys y-partykit's own persistence writes) with one change of policy:
- * y-partykit compacts the update log only when a room empties, so a room that
- * is never empty grows without bound. Here the log is compacted into one
- * snapshot whenever it passes COMPACT_AFTER_UPDATES entries or
- * COMPACT_AFTER_BYTES, occupied or not.
+ * Durable storage for a room's Y.Doc, in y-partykit's storage layout (its
+ * keys, its 128 KiB chunks), which y-partykit's own loader reads back
+ * (`YPartyKitStorage.getYDoc`). The writes are the room's own, for two reasons
+ * measured on the Yjs path:
+ * - y-partykit reads the current clock from storage (a `list`) before every
+ *   update it stores; the room knows the clock, so a store is one `put`;
+ * - y-partykit compacts by reading every stored update back and merging them
+ *   in a fresh document, and only when a room empties; the room compacts from
+ *   the document it already holds in memory, every COMPACT_AFTER_UPDATES
+ *   updates or COMPACT_AFTER_BYTES, occupied or not.
  *
- * It also keeps the document's size for the budget (BUDGETS.docBytes): exact
- * when loaded and after each compaction, and in between an upper bound (every
- * update's bytes added), measured exactly again when the bound nears the budget.
+ * Compaction writes the snapshot under the next clock, then deletes what is
+ * older: a crash in between leaves both, which loads to the same document.
+ * The document's size for the budget (BUDGETS.docBytes) is exact when loaded
+ * and after each compaction, and in between an upper bound.
  */
 import { YPartyKitStorage } from "y-partykit/storage";
 import * as Y from "yjs";
@@ -16,9 +21,14 @@ import type { RoomStorage } from "./ports";
 
 export const COMPACT_AFTER_UPDATES = 200;
 export const COMPACT_AFTER_BYTES = 1024 * 1024;
+/** Largest storage value (Durable Objects: 128 KiB serialised). */
+const CHUNK_BYTES = 128 * 1024;
+/** Keys deleted per call (Durable Objects take at most 128). */
+const DELETE_BATCH = 128;
 
-/** y-partykit's update keys start with this (see y-partykit/src/storage.ts). */
-const UPDATE_KEY_PREFIX = '"v1"#';
+/** y-partykit's key for update `clock` of document `name`, without the chunk suffix (see y-partykit/src/storage.ts). */
+const updatePrefix = (name: string) => `"v1"#"${name}"#"update"#`;
+const updateKey = (name: string, clock: number) => `${updatePrefix(name)}${String(clock).padStart(9, "0")}`;
 
 export type DocStats = {
   /** Size of the whole document encoded as one update (an upper bound between measurements). */
@@ -31,8 +41,8 @@ export type DocStats = {
 };
 
 export class DocStore {
-  private pendingUpdates = 0;
-  private pendingBytes = 0;
+  private sinceCompaction = 0;
+  private bytesSinceCompaction = 0;
   private compacting: Promise<void> | null = null;
   private updatesReceived = 0;
   private compactions = 0;
@@ -42,14 +52,17 @@ export class DocStore {
 
   private constructor(
     private readonly storage: RoomStorage,
-    private readonly layer: YPartyKitStorage,
     private readonly name: string,
     readonly doc: Y.Doc,
+    /** The newest update's clock in storage (-1: none). */
+    private clock: number,
+    stored: number,
   ) {
     this.measured = Y.encodeStateAsUpdate(doc).byteLength;
+    this.sinceCompaction = stored;
   }
 
-  /** Loads the document stored under `name` (the room id). */
+  /** Loads the document stored under `name` (the room id) with y-partykit's loader. */
   static async open(storage: RoomStorage, name: string): Promise<DocStore> {
     // y-partykit types its storage as Party.Storage; it only calls get/put/delete/list/transaction on it.
     const layer = new YPartyKitStorage(storage as unknown as ConstructorParameters<typeof YPartyKitStorage>[0]);
@@ -57,9 +70,8 @@ export class DocStore {
     const doc = new Y.Doc({ gc: true });
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(stored));
     stored.destroy();
-    const store = new DocStore(storage, layer, name, doc);
-    store.pendingUpdates = await store.countStoredUpdates();
-    return store;
+    const clocks = await updateClocks(storage, name);
+    return new DocStore(storage, name, doc, clocks.at(-1) ?? -1, clocks.length);
   }
 
   /** The document's size for the budget: exact, or an upper bound since the last measurement. */
@@ -79,38 +91,53 @@ export class DocStore {
     this.growth += bytes;
   }
 
-  /** Appends one update to the log; resolves once storage has it. */
+  /** Appends one update to the log (one `put`, all its chunks at once); resolves once storage has it. */
   async store(update: Uint8Array): Promise<void> {
     this.updatesReceived++;
-    this.pendingUpdates++;
-    this.pendingBytes += update.byteLength;
-    await this.layer.storeUpdate(this.name, update);
-    if (this.pendingUpdates > COMPACT_AFTER_UPDATES || this.pendingBytes > COMPACT_AFTER_BYTES) void this.compact();
+    this.sinceCompaction++;
+    this.bytesSinceCompaction += update.byteLength;
+    const write = this.storage.put(chunks(updateKey(this.name, ++this.clock), update));
+    if (this.sinceCompaction > COMPACT_AFTER_UPDATES || this.bytesSinceCompaction > COMPACT_AFTER_BYTES) void this.compact();
+    await write;
   }
 
-  /** Replaces the update log with one snapshot of the document. */
+  /** Replaces the update log with one snapshot of the document as it is in memory. */
   compact(): Promise<void> {
     if (this.compacting) return this.compacting;
-    this.pendingUpdates = 1;
-    this.pendingBytes = 0;
+    this.sinceCompaction = 1;
+    this.bytesSinceCompaction = 0;
     this.compactions++;
-    // y-partykit queues this behind every store already issued, so nothing is skipped.
-    this.compacting = this.layer.compactUpdateLog(this.name, 0, 0).finally(() => {
+    // The document in memory holds every update stored so far (each is applied before it is stored).
+    const snapshot = Y.encodeStateAsUpdate(this.doc);
+    this.measured = snapshot.byteLength;
+    this.growth = 0;
+    const at = ++this.clock;
+    this.compacting = (async () => {
+      await this.storage.put(chunks(updateKey(this.name, at), snapshot));
+      const older = [...(await this.storage.list({ start: updatePrefix(this.name), end: updateKey(this.name, at) })).keys()];
+      for (let i = 0; i < older.length; i += DELETE_BATCH) await this.storage.delete(older.slice(i, i + DELETE_BATCH));
+    })().finally(() => {
       this.compacting = null;
-      this.measure();
     });
     return this.compacting;
   }
 
   async stats(): Promise<DocStats> {
-    return { bytes: this.size, storedUpdates: await this.countStoredUpdates(), updatesReceived: this.updatesReceived, compactions: this.compactions };
+    return { bytes: this.size, storedUpdates: (await updateClocks(this.storage, this.name)).length, updatesReceived: this.updatesReceived, compactions: this.compactions };
   }
+}
 
-  /** Counts update entries actually in storage (a large one spans several 128 KiB chunks). */
-  private async countStoredUpdates(): Promise<number> {
-    const keys = await this.storage.list({ prefix: UPDATE_KEY_PREFIX });
-    const updates = new Set<string>();
-    for (const key of keys.keys()) updates.add(key.slice(0, key.lastIndexOf("#")));
-    return updates.size;
-  }
+/** An update's storage entries: 128 KiB chunks under `key#000`, `key#001`, … */
+function chunks(key: string, update: Uint8Array): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (let i = 0, n = 0; i < Math.max(update.byteLength, 1); i += CHUNK_BYTES, n++) out[`${key}#${String(n).padStart(3, "0")}`] = update.slice(i, i + CHUNK_BYTES);
+  return out;
+}
+
+/** The clocks of the updates stored for `name`, ascending. */
+async function updateClocks(storage: RoomStorage, name: string): Promise<number[]> {
+  const prefix = updatePrefix(name);
+  const clocks = new Set<number>();
+  for (const key of (await storage.list({ prefix })).keys()) clocks.add(Number(key.slice(prefix.length, prefix.length + 9)));
+  return [...clocks].sort((a, b) => a - b);
 }

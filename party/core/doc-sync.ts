@@ -90,23 +90,29 @@ export type DocOutput = {
 
 export class DocSync {
   /**
-   * The tail of the storage writes, in update order. Forwarding an update and
-   * answering a sync step 1 both wait for it: a peer is never told about an
-   * edit, nor shown (by a step 2) that its own edits arrived, before they are
-   * stored. Clients use that step 2 as their "saved" confirmation.
+   * The tail of the storage writes, in update order. A peer is never told
+   * about an edit, nor shown (by a step 2) that its own edits arrived, before
+   * they are stored: clients use that step 2 as their "saved" confirmation.
+   * With `awaitWrites`, forwarding and answering wait for this tail; without
+   * (the runtime's output gate holds every frame until the writes issued
+   * before it are durable), they go out right after the write is issued.
    */
   private stored: Promise<void> = Promise.resolve();
   readonly awareness: awarenessProtocol.Awareness;
 
   constructor(
     readonly doc: Y.Doc,
-    /** Called for every document update before it is forwarded; the forward waits for it. */
+    /** Called for every document update before it is forwarded. */
     private readonly persist: (update: Uint8Array) => Promise<void>,
     private readonly out: DocOutput,
+    private readonly awaitWrites = true,
   ) {
     this.awareness = new awarenessProtocol.Awareness(doc);
-    // The room has no cursor of its own, and must not renew one every 15 s.
-    this.awareness.setLocalState(null);
+    // The Awareness starts a 3 s interval in its constructor (to renew its own state and expire others').
+    // A pending interval keeps a hibernating room from ever being evicted (measured under partykit dev),
+    // and the room has no state of its own to renew: destroy() is the public way to stop the interval.
+    // It also clears the instance's observers, so ours are added after it; apply and encode keep working.
+    this.awareness.destroy();
     doc.on("update", this.onDocUpdate);
     this.awareness.on("update", this.onAwarenessUpdate);
   }
@@ -128,9 +134,10 @@ export class DocSync {
     return encoding.toUint8Array(e);
   }
 
-  /** Runs `fn` once every update received so far is stored. */
+  /** Runs `fn` once every update received so far is stored (at once where the output gate guarantees it). */
   whenStored(fn: () => void): void {
-    void this.stored.then(fn);
+    if (this.awaitWrites) void this.stored.then(fn);
+    else fn();
   }
 
   /** Applies a peer's update; it is stored, then forwarded to every other peer. */
@@ -167,7 +174,6 @@ export class DocSync {
   destroy(): void {
     this.doc.off("update", this.onDocUpdate);
     this.awareness.off("update", this.onAwarenessUpdate);
-    this.awareness.destroy();
   }
 
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -175,11 +181,15 @@ export class DocSync {
     encoding.writeVarUint(e, YjsFrame.sync);
     syncProtocol.writeUpdate(e, update);
     const frame = encoding.toUint8Array(e);
+    const failed = (err: unknown) => console.error("partyroom: storing a document update failed", err);
+    if (!this.awaitWrites) {
+      // Issued in order, so stored in order; the runtime releases the frames only once the write is durable.
+      this.stored = Promise.all([this.stored, this.persist(update)]).then(() => undefined, failed);
+      this.out.update(frame, origin);
+      return;
+    }
     const write = this.stored.then(() => this.persist(update));
-    this.stored = write.then(
-      () => this.out.update(frame, origin),
-      (err: unknown) => console.error("partyroom: storing a document update failed", err),
-    );
+    this.stored = write.then(() => this.out.update(frame, origin), failed);
   };
 
   private onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {

@@ -54,6 +54,11 @@ export class StrikeWindow {
     while (this.times.length && now - this.times[0]! > this.windowMs) this.times.shift();
     return this.times.length > this.max;
   }
+
+  /** Strikes inside the window at `now` (the inspector shows it). */
+  count(now: number): number {
+    return this.times.filter((t) => now - t <= this.windowMs).length;
+  }
 }
 
 /**

@@ -29,6 +29,7 @@ import type { Clock, ConnectInfo, Grant, Link, Refusal, RoomStorage } from "./po
 import { mergeDeltas, Presence } from "./presence";
 import { PresenceBatcher } from "./presence-batch";
 import { RoomCounters } from "./counters";
+import { RoomEvents } from "./room-events";
 import { isSessionRecord, Session } from "./session";
 import { UserLimits } from "./user-limits";
 import { onBinary, YjsRouting } from "./yjs-frames";
@@ -43,6 +44,14 @@ export type RoomDeps = {
   config: RoomConfig;
   /** Verifies a refreshed token (`auth`); null in open rooms. */
   verifyToken: ((token: string) => Promise<Grant | Refusal>) | null;
+  /**
+   * The runtime holds every outgoing frame until the storage writes issued
+   * before it are durable (Durable Objects' output gate; measured under
+   * `partykit dev` by tests/fault/seen-is-stored.test.ts). Then the room sends
+   * right after issuing a write instead of waiting for it. False (tests'
+   * memory storage): the room waits for each write before sending.
+   */
+  outputGate?: boolean;
   log?: (message: string, err?: unknown) => void;
 };
 
@@ -55,11 +64,15 @@ export class RoomCore {
   readonly presence = new Presence((id) => this.byId.get(id)?.lastSeen ?? 0);
   readonly limits: UserLimits;
   readonly counters = new RoomCounters();
+  /** What happened, for webhooks and the directory (room-events.ts). */
+  readonly events: RoomEvents;
   readonly http: HttpSessions;
   readonly yjs: YjsRouting;
   private readonly batcher = new PresenceBatcher();
   private batchTimer: unknown = null;
   private docLoad: Promise<LoadedDoc> | null = null;
+  /** Sessions still pending (their hello timeout may be what the alarm is set for). */
+  private pendingCount = 0;
   /** The document, once something needed it. */
   doc: LoadedDoc | null = null;
 
@@ -71,13 +84,14 @@ export class RoomCore {
     private alarmAt: number | null,
   ) {
     this.limits = new UserLimits(deps.config.maxConnectionsPerUser, deps.config.maxConnectionsPerAddress);
+    this.events = new RoomEvents(deps.log);
     this.http = new HttpSessions(this);
     this.yjs = new YjsRouting(this);
   }
 
   /** Loads what every wake needs (the chat seq, the alarm, HTTP sessions); the document waits until a frame needs it. */
   static async open(deps: RoomDeps): Promise<RoomCore> {
-    const core = new RoomCore(deps, await ChatLog.load(deps.storage), await RoomJobs.load(deps.storage), await deps.storage.getAlarm());
+    const core = new RoomCore(deps, await ChatLog.load(deps.storage, { awaitWrites: !deps.outputGate }), await RoomJobs.load(deps.storage), await deps.storage.getAlarm());
     await core.http.restore();
     return core;
   }
@@ -94,15 +108,23 @@ export class RoomCore {
 
   /** Why a new connection must be refused (room full, too many from that address or user), or null. */
   admit(address: string, user: string): { code: number; reason: string; error: ErrorCode } | null {
-    if (this.sessions.size >= this.config.maxConnections) return { ...CloseCode.RoomFull, error: "room_full" };
-    if (!this.limits.addressHasRoom(address) || (user !== "" && !this.limits.userHasRoom(user))) return { ...CloseCode.TooManyConnections, error: "too_many_connections" };
-    return null;
+    const refusal: { code: number; reason: string; error: ErrorCode } | null =
+      this.sessions.size >= this.config.maxConnections
+        ? { ...CloseCode.RoomFull, error: "room_full" }
+        : !this.limits.addressHasRoom(address) || (user !== "" && !this.limits.userHasRoom(user))
+          ? { ...CloseCode.TooManyConnections, error: "too_many_connections" }
+          : null;
+    if (refusal) this.counters.refused(refusal.error, this.now());
+    return refusal;
   }
 
   /** A new connection, pending until its first frame. Call `admit` first. */
   connect(link: Link, info: ConnectInfo, outbox: Session["outbox"] = null, id: string = crypto.randomUUID()): Session {
     const session = new Session(id, link, info.transport, info.grant, info.address, this.now(), outbox);
+    const wasEmpty = this.sessions.size === 0;
     this.add(session);
+    if (wasEmpty) this.events.emit({ type: "started" }, this.now());
+    this.events.emit({ type: "size" }, this.now());
     this.save(session);
     this.armAt(deadlineOf(session, this.config).at);
     return session;
@@ -160,6 +182,11 @@ export class RoomCore {
     this.armAt(at);
   }
 
+  /** Lets go of what keeps running on its own (the document's awareness timer): the instance is being dropped. */
+  dispose(): void {
+    this.doc?.sync.destroy();
+  }
+
   /** The session with this id, if it is live. */
   session(id: string): Session | undefined {
     return this.byId.get(id);
@@ -215,6 +242,7 @@ export class RoomCore {
     const wasStalling = session.flow.stallDeadline() !== null;
     session.flow.onSent(bytes, cls, this.now());
     this.counters.sent(bytes);
+    session.bytesOut += bytes;
     const stall = session.flow.stallDeadline();
     if (!wasStalling && stall !== null) this.armAt(stall);
     this.yjs.maybeProbe(session);
@@ -234,6 +262,8 @@ export class RoomCore {
 
   /** Presence goes out at once when quiet, merged per window in a burst (presence-batch.ts). */
   broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
+    for (const person of delta?.join ?? []) this.events.emit({ type: "joined", person }, this.now());
+    for (const clientId of delta?.leave ?? []) this.events.emit({ type: "left", clientId }, this.now());
     const { send, flushAt } = this.batcher.add(delta, this.now());
     if (send) this.deliverPresence(send, except);
     if (flushAt !== null) {
@@ -257,7 +287,7 @@ export class RoomCore {
 
   /** Answers a refused frame with a typed error; repeated refusals close the session. */
   refuse(session: Session, now: number, code: ErrorCode, message: string, ref?: string): void {
-    this.counters.refused(code);
+    this.counters.refused(code, now, session.id);
     if (session.kind !== "yjs") this.send(session, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
     this.strike(session, now);
   }
@@ -274,7 +304,7 @@ export class RoomCore {
    */
   close(session: Session, how: { code: number; reason: string }): void {
     if (session.ended) return;
-    this.counters.closed(how.code);
+    this.counters.closed(how.code, this.now(), session.id, how.reason);
     this.end(session);
     try {
       if (session.kind !== "yjs" && !session.outbox) session.link.send(JSON.stringify({ type: "close", code: how.code, reason: how.reason } satisfies ServerMessage));
@@ -299,6 +329,7 @@ export class RoomCore {
       if (!result.duplicate) {
         this.counters.chatMessages++;
         this.broadcast({ type: "chat", message: result.message });
+        this.events.emit({ type: "chat", message: result.message }, this.now());
       }
       return result;
     } catch (err) {
@@ -310,16 +341,39 @@ export class RoomCore {
   /** The document, loaded on first use from the same storage. */
   loadDoc(): Promise<LoadedDoc> {
     this.docLoad ??= DocStore.open(this.deps.storage, this.deps.roomId).then((store) => {
-      const sync = new DocSync(store.doc, (update) => store.store(update), this.yjs.output);
+      const sync = new DocSync(
+        store.doc,
+        (update) => {
+          this.events.emit({ type: "doc" }, this.now());
+          return store.store(update);
+        },
+        this.yjs.output,
+        !this.deps.outputGate,
+      );
       this.doc = { store, sync };
       return this.doc;
     });
     return this.docLoad;
   }
 
-  /** The session's deadline may have moved earlier (it said hello, became a Yjs peer, got a new token): arm for it. */
+  /** The session's deadline may have moved earlier (a new token): arm for it. */
   armFor(session: Session): void {
     this.armAt(deadlineOf(session, this.config).at);
+  }
+
+  /**
+   * A session stopped being pending (it said hello, or sent a Yjs frame).
+   * When it was the last pending one, the alarm may still be set for a hello
+   * timeout nobody has any more: set it again for the real next deadline, or
+   * the room would wake for nothing (a woken room stays in memory, billed).
+   */
+  promoted(session: Session): void {
+    this.pendingCount--;
+    this.armFor(session);
+    if (this.pendingCount === 0) {
+      const next = this.nextDeadline();
+      if (next !== null) this.armAt(next, true);
+    }
   }
 
   /** Sets the alarm for `at` (+ grace) if that is earlier than the one set; `reset` replaces it whatever it is. */
@@ -349,13 +403,16 @@ export class RoomCore {
     this.byId.set(session.id, session);
     this.limits.addAddress(session.address);
     this.countUser(session);
+    if (session.kind === "pending") this.pendingCount++;
   }
 
   private async handle(session: Session, data: string | Uint8Array): Promise<void> {
     if (session.ended) return;
     const now = this.now();
     this.touch(session, now);
-    this.counters.received(typeof data === "string" ? data.length : data.byteLength);
+    const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
+    this.counters.received(bytes);
+    session.bytesIn += bytes;
     try {
       if (typeof data === "string") await onText(this, session, data, now);
       else await onBinary(this, session, data, now);
@@ -373,9 +430,12 @@ export class RoomCore {
     this.byId.delete(session.id);
     this.limits.removeAddress(session.address);
     if (session.countedAs !== null) this.limits.removeUser(session.countedAs);
+    if (session.kind === "pending") this.pendingCount--;
     this.http.forget(session);
     this.yjs.forget(session);
     if (session.kind === "app") this.broadcastPresence(this.presence.leave(session.id));
+    this.events.emit({ type: "size" }, this.now());
+    if (this.sessions.size === 0) this.events.emit({ type: "emptied" }, this.now());
   }
 
   private deliverPresence(delta: PresenceDelta, except?: Session): void {

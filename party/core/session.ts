@@ -77,6 +77,9 @@ export class Session {
   countedAs: string | null = null;
   /** Set once the session has ended; late frames and sends are ignored. */
   ended = false;
+  /** Bytes received from and sent to this session by this room instance (the inspector's columns). */
+  bytesIn = 0;
+  bytesOut = 0;
 
   constructor(
     readonly id: string,

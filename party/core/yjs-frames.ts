@@ -20,7 +20,7 @@ export async function onBinary(core: RoomCore, s: Session, frame: Uint8Array, no
   if (s.kind === "pending") {
     s.state = { kind: "yjs" };
     core.save(s);
-    core.armFor(s);
+    core.promoted(s);
   }
   // A peer from its first binary frame, whatever that frame turns out to be.
   if (!core.yjs.greeted.has(s)) await core.yjs.greet(s);
@@ -60,7 +60,7 @@ function update(core: RoomCore, s: Session, update: Uint8Array, now: number): vo
   }
   if (!s.docBucket.take(now)) {
     // Not applied, not lost: when the bucket refills the room asks for it again (its step 1), and the client's step 2 brings it.
-    core.counters.refused("rate_limited");
+    core.counters.refused("rate_limited", now, s.id);
     core.yjs.scheduleResync(s, s.docBucket.retryAfterMs(now));
     return;
   }

@@ -11,6 +11,7 @@ import type { Clock } from "../core/ports";
 
 export class EventClock implements Clock {
   private readonly pending = new Map<ReturnType<typeof setTimeout>, Promise<void>>();
+  private readonly tracked = new Set<Promise<void>>();
 
   now(): number {
     return Date.now();
@@ -37,8 +38,17 @@ export class EventClock implements Clock {
     this.pending.delete(timer as ReturnType<typeof setTimeout>);
   }
 
-  /** Resolves once every timer set so far (and any they set) has fired or been cleared. */
+  /** Resolves once every timer set so far (and any they set) has fired or been cleared, and every tracked promise settled. */
   async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.race(this.pending.values());
+    while (this.pending.size > 0 || this.tracked.size > 0) await Promise.race([...this.pending.values(), ...this.tracked]);
+  }
+
+  /** Keeps the current event running until `work` settles (a request to another party: it would be cut off with the event). */
+  track(work: Promise<unknown>): void {
+    const done: Promise<void> = work.then(
+      () => void this.tracked.delete(done),
+      () => void this.tracked.delete(done),
+    );
+    this.tracked.add(done);
   }
 }

@@ -7,6 +7,7 @@
  */
 import type * as Party from "partykit/server";
 import { CloseCode, isValidRoomId } from "../protocol";
+import { adminSecretOf, markAdmin, provesAdmin } from "./admin";
 import { allowedOrigins, originAllowed, secretOf, tokenOf, verifyToken, withGrant } from "./auth";
 import { httpError } from "./http-response";
 
@@ -26,11 +27,14 @@ export async function checkSocket(req: Party.Request, lobby: Party.Lobby): Promi
   return withGrant(request, grant, true) as unknown as Party.Request;
 }
 
-/** The same checks for HTTP, answered with JSON errors (400, 401, 403). */
+/** The same checks for HTTP, answered with JSON errors (400, 401, 403); an admin (host/admin.ts) needs no room token. */
 export async function checkRequest(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
-  const request = req as unknown as Request;
+  const adminSecret = adminSecretOf(lobby.env);
+  const admin = adminSecret !== null && (await provesAdmin(req as unknown as Request, adminSecret));
+  const request = markAdmin(req as unknown as Request, admin);
   if (!isValidRoomId(lobby.id)) return httpError("bad_room", "room ids are 1-64 of A-Z a-z 0-9 _ -");
   if (!originAllowed(request.headers.get("origin"), allowedOrigins(lobby.env))) return httpError("forbidden", CloseCode.OriginNotAllowed.reason);
+  if (admin) return withGrant(request, null) as unknown as Party.Request;
   const secret = secretOf(lobby.env);
   // CORS preflights carry no credentials; the request they announce will.
   if (!secret || request.method === "OPTIONS") return withGrant(request, null) as unknown as Party.Request;

@@ -12,6 +12,7 @@ import { addressFrom, grantFrom } from "./auth";
 import { pollResponse, sseResponse } from "./http-transport";
 import { CORS, httpError, json } from "./http-response";
 import { internals } from "./internals";
+import { isAdmin } from "./admin";
 
 const seqParam = z.coerce.number().int().min(0);
 const limitParam = z.coerce.number().int().min(1).max(LIMITS.pageMax);
@@ -35,7 +36,7 @@ async function route(req: Request, core: RoomCore): Promise<Response> {
     case "":
     case "/state":
       if (req.method !== "GET") return methodNotAllowed("GET");
-      return json(await roomState(core));
+      return json(await roomState(core, isAdmin(req)));
     case "/messages":
       if (req.method === "GET") return getMessages(url, core);
       if (req.method === "POST") return postMessage(req, core);
@@ -138,7 +139,8 @@ function methodNotAllowed(allow: string): Response {
   return httpError("method_not_allowed", `use ${allow}`, { allow });
 }
 
-async function roomState(core: RoomCore) {
+/** The room's public state; `internals` (diagnostic counters) only for an admin (host/admin.ts). */
+async function roomState(core: RoomCore, admin: boolean) {
   const latest = await core.chat.latest(LIMITS.welcomeLatest);
   const { store } = await core.loadDoc();
   return {
@@ -148,7 +150,7 @@ async function roomState(core: RoomCore) {
     presence: core.presence.people(),
     messages: latest.messages,
     doc: await store.stats(),
-    internals: internals(core),
+    ...(admin ? { internals: internals(core) } : {}),
   };
 }
 

@@ -17,6 +17,7 @@ export function internals(core: RoomCore): Record<string, number | string> {
     appSockets: kinds.app,
     yjsSockets: kinds.yjs,
     presenceEntries: core.presence.size,
+    yjsPeers: [...core.sessions.values()].filter((s) => core.yjs.greeted.has(s)).length,
     chatInMemory: core.chat.inMemory,
     httpSessions: core.http.size,
     sseStreams: core.http.open.sse,

@@ -12,3 +12,4 @@ export * from "./messages";
 export * from "./roles";
 export * from "./yjs";
 export * from "./identity";
+export * from "./ops";

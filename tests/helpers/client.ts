@@ -6,6 +6,7 @@
 import WebSocket from "ws";
 import { type ChatMessage, clientIdFromKey, FLOW, PROTOCOL_VERSION, type ServerMessage } from "../../party/protocol";
 import { withTimeout } from "./wait";
+import { ADMIN_HEADERS } from "./server";
 
 type Waiter = { match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void };
 
@@ -169,9 +170,9 @@ export class TestClient {
 
 export type HelloFields = { clientId: string; name: string; color: string; lastSeq: number; status: "active" | "idle" | "away" };
 
-/** GET JSON from the room's HTTP API. */
-export async function getJson<T = any>(httpBase: string, path: string): Promise<{ status: number; body: T }> {
-  const res = await withTimeout(fetch(`${httpBase}${path}`), 10_000, `GET ${path}`);
+/** GET JSON from the room's HTTP API, as an admin unless `headers` say otherwise. */
+export async function getJson<T = any>(httpBase: string, path: string, headers: Record<string, string> = ADMIN_HEADERS): Promise<{ status: number; body: T }> {
+  const res = await withTimeout(fetch(`${httpBase}${path}`, { headers }), 10_000, `GET ${path}`);
   return { status: res.status, body: (await res.json()) as T };
 }
 

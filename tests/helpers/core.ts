@@ -110,6 +110,14 @@ export class RecordingLink implements Link {
 
 export type Harness = Awaited<ReturnType<typeof room>>;
 
+const cores = new Set<RoomCore>();
+
+/** Disposes every core made here (the document's awareness timer would keep the test process alive): call in `after`. */
+export function disposeRooms(): void {
+  for (const core of cores) core.dispose();
+  cores.clear();
+}
+
 /** A room core on fake time and memory storage. */
 export async function room(options: { config?: Partial<RoomConfig>; verifyToken?: (token: string) => Promise<Grant | Refusal>; storage?: MemoryStorage; clock?: FakeClock } = {}) {
   const storage = options.storage ?? new MemoryStorage();
@@ -117,6 +125,7 @@ export async function room(options: { config?: Partial<RoomConfig>; verifyToken?
   const config: RoomConfig = { ...DEFAULT_CONFIG, ...options.config };
   const logs: string[] = [];
   const core = await RoomCore.open({ roomId: "unit", storage, clock, config, verifyToken: options.verifyToken ?? null, log: (m, e) => logs.push(`${m} ${String(e)}`) });
+  cores.add(core);
   const h = {
     core,
     storage,

@@ -12,6 +12,10 @@ import { fileURLToPath } from "node:url";
 import { withTimeout } from "./wait";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** Every test server runs with operator tools on (PARTYROOM_ADMIN_SECRET); helpers send it so tests can read `internals`. */
+export const TEST_ADMIN_SECRET = "test-admin-secret-0123456789";
+/** Headers that make a request an admin's. */
+export const ADMIN_HEADERS = { authorization: `Bearer ${TEST_ADMIN_SECRET}` } as const;
 const BIN = join(ROOT, "node_modules", "partykit", "dist", "bin.mjs");
 
 /** Asks the kernel for a free loopback port. */
@@ -46,6 +50,8 @@ export type DevServer = {
   output(): string;
   /** True while the partykit dev process has not exited (a crash shows here). */
   alive(): boolean;
+  /** The partykit dev process (its pid is the process group id), for signals that must be sent synchronously. */
+  process(): ChildProcess;
 };
 
 const live = new Set<ChildProcess>();
@@ -66,7 +72,7 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export type StartOptions = {
   port?: number;
   persistDir?: string;
-  /** Extra `--var KEY=VALUE` pairs. */
+  /** Extra `--var KEY=VALUE` pairs (PARTYROOM_ADMIN_SECRET defaults to TEST_ADMIN_SECRET; "" leaves a variable out). */
   vars?: Record<string, string>;
   /** Extra CLI arguments (e.g. `--serve dist`). */
   args?: string[];
@@ -84,7 +90,7 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
   const launch = async () => {
     const args = [BIN, "dev", "--port", String(port), "--persist", join(persistDir, "state"), "--disable-request-cf-fetch"];
     if (options.config) args.push("--config", options.config);
-    for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}=${v}`);
+    for (const [k, v] of Object.entries({ PARTYROOM_ADMIN_SECRET: TEST_ADMIN_SECRET, ...options.vars })) if (v !== "") args.push("--var", `${k}=${v}`);
     args.push(...(options.args ?? []));
     child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { PARTYROOM_SKIP_APP_BUILD: "1", ...process.env, NO_COLOR: "1" } });
     live.add(child);
@@ -137,6 +143,7 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
     },
     output: () => log,
     alive: () => child.exitCode === null && child.signalCode === null,
+    process: () => child,
   };
 }
 

@@ -26,12 +26,14 @@ const SECRET = "eviction-test-secret-0123456789";
 // Heartbeats rarer than the ~10 s idle eviction, and a TTL long enough to outlive the idle stretch.
 const HEARTBEAT_MS = 8_000;
 const TTL_MS = 24_000;
-/** Longer than partykit dev's idle eviction (~10 s): time that has to pass with no event at all. */
-const IDLE_MS = 13_000;
+/** Longer than partykit dev's idle eviction (~10 s) after the SSE stream notices its client left: time that has to pass with no event at all. */
+const IDLE_MS = 15_000;
+/** An open SSE request keeps a room awake until a write tells it the client left: keep-alives every 2 s. */
+const KEEPALIVE_MS = 2_000;
 
 let server: DevServer;
 before(async () => {
-  server = await startServer({ vars: { PARTYROOM_TOKEN_SECRET: SECRET, HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS), PRESENCE_TTL_MS: String(TTL_MS) } });
+  server = await startServer({ vars: { PARTYROOM_TOKEN_SECRET: SECRET, HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS), PRESENCE_TTL_MS: String(TTL_MS), SSE_KEEPALIVE_MS: String(KEEPALIVE_MS) } });
 });
 after(() => server.stop());
 
@@ -67,7 +69,7 @@ test("an evicted room carries on as if nothing happened", async () => {
     await ada.chat("m1", "before");
     const before = await state(room, admin);
     const instance = before.internals.instanceId as string;
-    assert.equal(before.internals.appSockets, 4);
+    assert.equal(before.internals.appSockets, 6, "four sockets and two HTTP sessions said hello");
     // Nothing may reach the room now: HTTP readers stop, sockets stay open and silent.
     sse.disconnect();
     await poll.stop();
@@ -102,6 +104,7 @@ test("an evicted room carries on as if nothing happened", async () => {
     const beat = setInterval(() => {
       ada.send({ type: "heartbeat" });
       bob.send({ type: "heartbeat" });
+      if (expiring.closeCode === null) expiring.send({ type: "heartbeat" });
       void sse.send({ type: "heartbeat" }).catch(() => undefined);
       void poll.send({ type: "heartbeat" }).catch(() => undefined);
     }, HEARTBEAT_MS / 2);

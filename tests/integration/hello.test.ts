@@ -56,3 +56,22 @@ test("an invalid room id is closed with 4400 and refused over HTTP with 400", as
   assert.equal(res.status, 400);
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, "bad_room");
 });
+
+test("a client's own close is answered by the room: it completes at once, not as 1006 after the client's timeout", async () => {
+  const client = await TestClient.open(server.ws, uniqueRoom());
+  await client.hello();
+  const started = Date.now();
+  client.ws.close(1000, "bye");
+  const { code } = await client.waitClose(5_000);
+  assert.equal(code, 1000, "a clean close, echoed by the room");
+  assert.ok(Date.now() - started < 3_000, `closed in ${Date.now() - started} ms`);
+});
+
+test("chat text is limited in UTF-16 code units, as documented: 2,000 emoji (4,000 units) are refused", async () => {
+  const { client } = await TestClient.join(server.ws, uniqueRoom());
+  client.send({ type: "chat", id: "e1", text: "😀".repeat(2_000) });
+  const err = await client.next("error", (e) => e.ref === "e1");
+  assert.equal(err.code, "bad_message");
+  assert.equal((await client.chat("e2", "😀".repeat(1_000))).seq, 1, "1,000 emoji are 2,000 units: accepted");
+  await client.close();
+});

@@ -43,7 +43,7 @@ test("a failed write assigns nothing: the next message takes the same seq", asyn
 
 test("pages after and before come from memory and from storage alike", async () => {
   const storage = new MemoryStorage();
-  const log = await ChatLog.load(storage, 10);
+  const log = await ChatLog.load(storage, { recentMax: 10 });
   assert.equal(await log.get(1), undefined, "reads the (empty) recent page");
   for (let i = 1; i <= 30; i++) await log.post(msg(`m${i}`), i);
   assert.equal(log.inMemory, 10, "memory is bounded");
@@ -63,9 +63,9 @@ test("pages after and before come from memory and from storage alike", async () 
 
 test("the recent page is read lazily, in order with posts: a post racing the first read is not lost", async () => {
   const storage = new MemoryStorage();
-  const first = await ChatLog.load(storage, 5);
+  const first = await ChatLog.load(storage, { recentMax: 5 });
   for (let i = 1; i <= 3; i++) await first.post(msg(`m${i}`), i);
-  const log = await ChatLog.load(storage, 5);
+  const log = await ChatLog.load(storage, { recentMax: 5 });
   assert.equal(log.inMemory, 0, "nothing read on load");
   const [page, posted] = await Promise.all([log.latest(5), log.post(msg("m4"), 4)]);
   assert.deepEqual(page.messages.map((m) => m.seq).filter((s) => s <= 3), [1, 2, 3]);

@@ -5,14 +5,16 @@
  * budget refuses the edit.
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { DocSync } from "../../party/core/doc-sync";
 import { BUDGETS, YjsFrame } from "../../party/protocol";
-import { room, settle, step1Frame, updateFrame } from "../helpers/core";
+import { room, settle, step1Frame, updateFrame, disposeRooms } from "../helpers/core";
+
+after(disposeRooms);
 
 /** A client Y.Doc that answers what the room sends it, like y-websocket does. */
 function replica() {
@@ -103,4 +105,27 @@ test("an edit that would take the document past its budget is refused doc_too_la
   assert.equal(err?.code, "doc_too_large");
   assert.ok(h.core.doc!.store.measure() <= BUDGETS.docBytes);
   assert.equal(h.core.doc!.store.doc.getText("content").length, 2 * chunk.length);
+});
+
+test("the document store writes y-partykit's layout: what it stores and compacts, y-partykit's loader reads back", async () => {
+  const { DocStore, COMPACT_AFTER_UPDATES } = await import("../../party/core/doc-store");
+  const { MemoryStorage } = await import("../helpers/memory-storage");
+  const storage = new MemoryStorage();
+  const store = await DocStore.open(storage, "room-a");
+  const writer = new Y.Doc();
+  for (let i = 0; i < COMPACT_AFTER_UPDATES + 50; i++) {
+    const before = Y.encodeStateVector(writer);
+    writer.getText("content").insert(writer.getText("content").length, i % 10 === 0 ? "x".repeat(200_000) : `${i};`);
+    const update = Y.encodeStateAsUpdate(writer, before);
+    Y.applyUpdate(store.doc, update);
+    await store.store(update);
+  }
+  await store.compact();
+  const stats = await store.stats();
+  assert.ok(stats.compactions >= 1 && stats.storedUpdates <= 2, `compacted (${JSON.stringify(stats)})`);
+  assert.ok([...storage.data.values()].every((v) => !(v instanceof Uint8Array) || v.byteLength <= 128 * 1024), "no value over 128 KiB");
+  const reloaded = await DocStore.open(storage, "room-a");
+  assert.equal(reloaded.doc.getText("content").toString(), writer.getText("content").toString());
+  const other = await DocStore.open(storage, "room-b");
+  assert.equal(other.doc.getText("content").toString(), "", "documents of other names are apart");
 });

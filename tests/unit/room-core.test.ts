@@ -4,10 +4,12 @@
  * chat path shared by sockets, HTTP sessions and `POST …/messages`.
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { clientIdFromKey, CloseCode, PROTOCOL_VERSION, RATE_LIMIT, USER_LIMITS } from "../../party/protocol";
 import { handleHttp } from "../../party/host/http";
-import { OPEN, room, settle, step1Frame } from "../helpers/core";
+import { OPEN, room, settle, step1Frame, disposeRooms } from "../helpers/core";
+
+after(disposeRooms);
 
 const grant = (userId: string, role: "view" | "chat" | "edit" = "edit", exp = Number.POSITIVE_INFINITY) => ({ role, userId, exp });
 

@@ -5,12 +5,14 @@
  * budget or stalled with 1013, without losing anything it can resume.
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { CloseCode, FLOW, YjsFrame } from "../../party/protocol";
-import { type Harness, type RecordingLink, room, step1Frame, updateFrame } from "../helpers/core";
+import { type Harness, type RecordingLink, room, step1Frame, updateFrame, disposeRooms } from "../helpers/core";
+
+after(disposeRooms);
 
 /** Chat of about 2 KB per message from `writer` until `reader` has been sent `bytes` more. */
 async function flood(h: Harness, writer: RecordingLink, reader: RecordingLink, bytes: number, tag: string): Promise<void> {

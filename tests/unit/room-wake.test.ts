@@ -7,12 +7,14 @@
  * (whose outboxes start empty: a resume is a gap and gets a fresh welcome).
  */
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import * as encoding from "lib0/encoding";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
 import { CloseCode, YjsFrame } from "../../party/protocol";
-import { FakeClock, OPEN, type RecordingLink, room, settle, step1Frame } from "../helpers/core";
+import { FakeClock, OPEN, type RecordingLink, room, settle, step1Frame, disposeRooms } from "../helpers/core";
+
+after(disposeRooms);
 
 /** Builds a second core on the same storage and clock, and gives it back every link with its record: a wake. */
 async function wake(h: Awaited<ReturnType<typeof room>>, links: RecordingLink[], config = h.config) {
@@ -73,6 +75,7 @@ test("after a wake a connection still owns its awareness state: another cannot c
   await settle();
   const removal = bystander.binary.find((f) => f[0] === YjsFrame.awareness);
   assert.ok(removal, "the owner's state is removed for everyone, though the woken room never saw the state itself");
+  aw.destroy();
 });
 
 test("HTTP sessions come back from storage; a resume from the old numbering is a gap and gets a fresh welcome", async () => {

@@ -8,6 +8,7 @@ import { RoomSkeleton } from "./Skeleton";
 // The room (editor, Yjs, socket) is most of the bundle; the start page loads without it.
 const RoomPage = lazy(() => import("./RoomPage").then((m) => ({ default: m.RoomPage })));
 const EmbedPage = lazy(() => import("./EmbedPage").then((m) => ({ default: m.EmbedPage })));
+const InspectPage = lazy(() => import("../inspect/InspectPage").then((m) => ({ default: m.InspectPage })));
 
 export function App() {
   const route = useRoute();
@@ -24,6 +25,12 @@ export function App() {
       return (
         <Suspense fallback={<div className="embed embed-loading" aria-busy="true" />}>
           <EmbedPage key={route.roomId} roomId={route.roomId} />
+        </Suspense>
+      );
+    case "inspect":
+      return (
+        <Suspense fallback={<main className="inspect" aria-busy="true" />}>
+          <InspectPage roomId={route.roomId} />
         </Suspense>
       );
     case "not-found":

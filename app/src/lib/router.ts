@@ -1,7 +1,8 @@
 /**
  * Client-side routing over the History API: `/` is home, `/r/<room>` a room,
- * `/embed/<room>` a room without the app's chrome (for iframes on other sites).
- * No router library: three routes and a popstate listener are all we need.
+ * `/embed/<room>` a room without the app's chrome (for iframes on other sites),
+ * `/inspect[/<room>]` the operator's inspector. No router library: a few
+ * routes and a popstate listener are all we need.
  */
 import { type MouseEvent, useSyncExternalStore } from "react";
 import { isValidRoomId } from "../../../party/protocol";
@@ -12,6 +13,8 @@ export type Route =
   | { page: "home" }
   | { page: "room"; roomId: string }
   | { page: "embed"; roomId: string }
+  /** The operator's inspector (served only to a signed-in admin): the directory, or one room. */
+  | { page: "inspect"; roomId: string | null }
   /** `path` as people read it (decoded where possible); `reason`: why it is not a room, in words. */
   | { page: "not-found"; path: string; reason: string | null };
 
@@ -33,10 +36,11 @@ function subscribe(listener: () => void): () => void {
 /** Parses a pathname into a route; an invalid room id is "not found", not a crash. */
 export function parseRoute(pathname: string): Route {
   if (pathname === "/" || pathname === "") return { page: "home" };
-  const match = /^\/(r|embed)\/([^/]+)\/?$/.exec(pathname);
+  if (/^\/inspect\/?$/.test(pathname)) return { page: "inspect", roomId: null };
+  const match = /^\/(r|embed|inspect)\/([^/]+)\/?$/.exec(pathname);
   if (match?.[2]) {
     const roomId = safeDecode(match[2]);
-    if (roomId !== null && isValidRoomId(roomId)) return { page: match[1] === "embed" ? "embed" : "room", roomId };
+    if (roomId !== null && isValidRoomId(roomId)) return match[1] === "inspect" ? { page: "inspect", roomId } : { page: match[1] === "embed" ? "embed" : "room", roomId };
     return { page: "not-found", path: safeDecode(pathname) ?? pathname, reason: whyNotRoomId(match[2]) };
   }
   return { page: "not-found", path: safeDecode(pathname) ?? pathname, reason: null };
@@ -50,6 +54,11 @@ export function roomPath(roomId: string): string {
 /** The path of a room's embeddable view. */
 export function embedPath(roomId: string): string {
   return `/embed/${encodeURIComponent(roomId)}`;
+}
+
+/** The inspector's page for a room. */
+export function inspectPath(roomId: string): string {
+  return `/inspect/${encodeURIComponent(roomId)}`;
 }
 
 /** Goes to `path` without a page load (pushState), or replaces the entry. */

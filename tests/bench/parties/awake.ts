@@ -5,8 +5,8 @@
  * room's own. Bench-only: declared in tests/bench/partykit.json, never deployed.
  */
 import type * as Party from "partykit/server";
-import Room from "../../../party/server";
+import RoomHost from "../../../party/server";
 
-export default class AwakeRoom extends Room {
+export default class AwakeRoom extends RoomHost {
   override readonly options: Party.ServerOptions = { hibernate: false };
 }

@@ -14,7 +14,7 @@ import { withTimeout } from "../../helpers/wait";
 import { groupUsage, pinGroup, type Usage } from "../lib/proc";
 
 /** The peers, by the name used in results. */
-export type PeerName = "partyroom" | "awake" | "null-room" | "ws" | "y-websocket-server";
+export type PeerName = "partyroom" | "awake" | "null-room" | "y-partykit" | "ws" | "y-websocket-server";
 
 export type Peer = {
   name: PeerName;
@@ -25,6 +25,8 @@ export type Peer = {
   http: string;
   /** The peer's processes: summed RSS and CPU, and the RSS of the process holding the sockets. */
   usage(): Usage;
+  /** The peer's process group id (partykit dev's: workerd and its inspector are in it). */
+  pgid: number;
   stop(): Promise<void>;
 };
 
@@ -39,6 +41,8 @@ export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer
       return partykitPeer(name, "awake", opts);
     case "null-room":
       return partykitPeer(name, "nullroom", opts);
+    case "y-partykit":
+      return partykitPeer(name, "ypartykit", opts);
     case "ws":
       return nodePeer(name, join(ROOT, "tests/bench/peers/ws-broadcast.ts"), true, opts);
     case "y-websocket-server":
@@ -79,6 +83,7 @@ async function partykitPeer(name: PeerName, party: string, opts: PeerOptions): P
     url: (room) => `${server.ws}/parties/${party}/${room}`,
     yws: (room) => ({ serverUrl: `${server.ws}/parties/${party}`, room }),
     http: server.http,
+    pgid,
     usage: () => groupUsage(pgid, "workerd"),
     stop: () => server.stop(),
   };
@@ -124,6 +129,7 @@ async function nodePeer(name: PeerName, script: string, ts: boolean, opts: PeerO
     url: (room) => `${base}/${room}`,
     yws: (room) => ({ serverUrl: base, room }),
     http: `http://127.0.0.1:${port}`,
+    pgid: child.pid!,
     usage: () => groupUsage(child.pid!, "node"),
     stop: async () => {
       killGroup(child, "SIGTERM");

@@ -19,6 +19,7 @@ export function cell(v: Cell | undefined): string {
 
 /** "yes", "**no**", or why it cannot be judged. */
 export function met(g: GoalCheck): string {
+  if (g.report) return "reported";
   if (g.pass === true) return "yes";
   if (g.pass === false) return "**no**";
   return g.measured.startsWith("invalid") ? "invalid" : "not measurable";

@@ -6,6 +6,7 @@ import { stability } from "./stability";
 import { transports } from "./transports";
 import type { Scenario } from "./types";
 import { yjsFanout } from "./yjs-fanout";
+import { wake } from "./wake";
 import { yjsLoad } from "./yjs-load";
 
-export const SCENARIOS: Scenario[] = [fanout, yjsFanout, yjsLoad, hibernation, presence, transports, stability];
+export const SCENARIOS: Scenario[] = [fanout, yjsFanout, yjsLoad, hibernation, wake, presence, transports, stability];

@@ -6,6 +6,7 @@
  * shortened with `--var` so the run stays short; results are reported
  * against that TTL.
  */
+import { clientIdFromKey } from "../../../party/protocol";
 import { closes, openAll } from "../lib/chat-run";
 import { roundPlan, showSpread, spreadOf } from "../lib/rounds";
 import { nowMs, percentile, round } from "../lib/stats";
@@ -166,7 +167,9 @@ async function observed(w: Workers): Promise<Seen> {
 }
 
 /** When the slowest observer that saw `id` join/leave saw it (NaN if none did; misses are counted apart). */
-function lastSeen(seen: Seen, kind: "join" | "leave", id: string): number {
+/** Presence names a client by the id derived from the clientId it sent (its secret: PROTOCOL.md §3a). */
+function lastSeen(seen: Seen, kind: "join" | "leave", sent: string): number {
+  const id = clientIdFromKey(sent);
   let max = NaN;
   for (const o of seen) {
     const t = o[kind][id];
@@ -176,7 +179,8 @@ function lastSeen(seen: Seen, kind: "join" | "leave", id: string): number {
 }
 
 /** Observer/client pairs where the observer never saw the event. */
-function missedCount(seen: Seen, kind: "join" | "leave", ids: string[]): number {
+function missedCount(seen: Seen, kind: "join" | "leave", sent: string[]): number {
+  const ids = sent.map(clientIdFromKey);
   return seen.reduce((n, o) => n + ids.filter((id) => o[kind][id] === undefined).length, 0);
 }
 

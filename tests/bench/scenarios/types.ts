@@ -22,7 +22,13 @@ export type Spread = { median: number; min: number; max: number; n: number };
  * when the run cannot say: the load generator saturated (the scenario is
  * invalid), or the noise is larger than the threshold (not measurable).
  */
-export type GoalCheck = { goal: string; measured: string; pass: boolean | null };
+export type GoalCheck = {
+  goal: string;
+  measured: string;
+  pass: boolean | null;
+  /** A figure the issues ask to measure and state, with no threshold to meet. */
+  report?: true;
+};
 
 /** A results-table cell: a single measurement, a spread over rounds, text, or nothing. */
 export type Cell = number | string | Spread | null;

@@ -15,10 +15,11 @@ import type { OpenResult, YFanReport } from "../load/protocol";
 import { startPeer, type Peer, type PeerName } from "../peers";
 import type { BenchContext, GoalCheck, Row, Scenario, ScenarioResult } from "./types";
 
-const PEERS = ["partyroom", "y-websocket-server"] as const satisfies readonly PeerName[];
+/** y-partykit = y-partykit's own server on the same workerd: the platform's Yjs floor. */
+const PEERS = ["partyroom", "y-partykit", "y-websocket-server"] as const satisfies readonly PeerName[];
 const METRICS = ["p50", "p99", "lastP99", "convergedMs", "serverCpuPct", "loadCpuPct", "loadLoopP99Ms"];
 
-function params(ctx: BenchContext) {
+export function params(ctx: BenchContext) {
   const q = ctx.quick;
   return {
     receivers: ctx.setting("yjs.receivers", q ? 50 : 200),
@@ -40,49 +41,15 @@ export const yjsFanout: Scenario = {
     const p = params(ctx);
     const peers = new Map<string, Peer>();
     const workers = await Workers.start(p.receiverWorkers + 1, ctx.loadCpu);
-    const writer = p.receiverWorkers;
-    const receiverIds = Array.from({ length: p.receiverWorkers }, (_, i) => i);
     const cdfs: Record<string, unknown> = {};
     let kept: Record<(typeof PEERS)[number], Trial[]>;
     try {
       for (const name of PEERS) peers.set(name, await startPeer(name, { serverCpu: ctx.serverCpu }));
       kept = await interleave(PEERS, p.rounds, async (name, r): Promise<Trial> => {
-        const peer = peers.get(name)!;
-        const spec = peer.yws(`yfan-${r}-${Date.now().toString(36)}`);
-        const all = Array.from({ length: p.receivers }, () => spec);
-        const opened = await Promise.all(receiverIds.map((i) => workers.call<OpenResult>(i, { op: "yReceive", specs: shareOf(all, i, p.receiverWorkers), concurrency: 16, timeoutMs: 30_000 }, 120_000)));
-        const failed = opened.reduce((s, o) => s + o.failed, 0);
-        await workers.status();
-        const before = peer.usage();
-        const count = p.secondsPerTrial * p.updatesPerSec;
-        const startAt = nowMs() + 1000;
-        const sent = await workers.call<number>(writer, { op: "yWrite", spec, startAt, count, intervalMs: 1000 / p.updatesPerSec, timeoutMs: 30_000 }, p.secondsPerTrial * 1000 + 60_000);
-        const lastWrite = nowMs();
-        const convergedMs = await converged(workers, lastWrite, p.convergeWithinMs);
-        const after = peer.usage();
-        const load = checkLoad(await workers.status(), ctx.loadCores);
-        const reports = await workers.all<YFanReport>(() => ({ op: "yFanReport", sent }), 60_000);
-        await workers.all(() => ({ op: "closeAll" }), 60_000);
-        const latencies = reports.flatMap((x) => x.latencies);
-        const slowest = Array.from({ length: sent }, (_, n) => Math.max(...reports.map((x) => x.slowest[n] ?? -Infinity)));
-        const writerDigest = reports.find((x) => x.writer)?.writer;
-        const differing = reports.flatMap((x) => x.receivers).filter((d) => d !== writerDigest).length;
+        const { trial, latencies } = await yjsTrial(ctx, peers.get(name)!, workers, p, `yfan-${r}`);
         if (r === p.rounds.kept) cdfs[name] = cdf(latencies);
-        const t: Trial = {
-          p50: percentile(latencies, 50),
-          p99: percentile(latencies, 99),
-          lastP99: percentile(slowest.filter(Number.isFinite), 99),
-          lost: reports.reduce((s, x) => s + x.lost, 0),
-          unexpected: reports.reduce((s, x) => s + x.unexpected, 0),
-          differing,
-          convergedMs,
-          failed,
-          expected: sent * reports.reduce((s, x) => s + x.receiverCount, 0),
-          serverCpuPct: ((after.cpuSec - before.cpuSec) / ((nowMs() - startAt) / 1000)) * 100,
-          ...loadFields(load),
-        };
-        ctx.log(`yjs fan-out ${name} round ${r}: p50 ${t.p50!.toFixed(2)} p99 ${t.p99!.toFixed(2)} last p99 ${t.lastP99!.toFixed(2)} ms, identical after ${convergedMs.toFixed(0)} ms, lost ${t.lost}, differing ${differing}, failed ${failed}, load ${load.cpuPct.toFixed(0)}%${load.saturated ? ` SATURATED (${load.saturated})` : ""}`);
-        return t;
+        ctx.log(`yjs fan-out ${name} round ${r}: ${describeTrial(trial)}`);
+        return trial;
       });
     } finally {
       await workers.stop();
@@ -91,11 +58,14 @@ export const yjsFanout: Scenario = {
     const rows: Row[] = METRICS.map((m) => ({ metric: `${m}${m.endsWith("Pct") ? " (% of a core)" : " (ms)"}`, values: Object.fromEntries(PEERS.map((x) => [x, spreadOfKey(kept[x], m)])) }));
     rows.push({ metric: "lost / replicas differing / unexpected marks / failed to connect (sum)", values: Object.fromEntries(PEERS.map((x) => [x, `${total(kept[x], "lost")} / ${total(kept[x], "differing")} / ${total(kept[x], "unexpected")} / ${total(kept[x], "failed")}`])) });
     const invalid = saturationOf(PEERS.flatMap((x) => kept[x]), `${p.receivers} receivers`);
-    for (const m of ["p50", "p99", "lastP99"]) rows.push({ metric: `partyroom / y-websocket-server, ${m}`, values: { "y-websocket-server": ratioCell(kept.partyroom, kept["y-websocket-server"], m, invalid) } });
+    for (const m of ["p50", "p99", "lastP99"]) {
+      rows.push({ metric: `partyroom / peer, ${m}`, values: { "y-partykit": ratioCell(kept.partyroom, kept["y-partykit"], m, invalid), "y-websocket-server": ratioCell(kept.partyroom, kept["y-websocket-server"], m, invalid) } });
+      rows.push({ metric: `y-partykit / y-websocket-server (the platform's own share), ${m}`, values: { "y-websocket-server": ratioCell(kept["y-partykit"], kept["y-websocket-server"], m, invalid) } });
+    }
     const pr = spreadOfKey(kept.partyroom, "p99");
     const ys = spreadOfKey(kept["y-websocket-server"], "p99");
     const goals: GoalCheck[] = [
-      ratioGoal(`${p.receivers} receivers: per-delivery p99 <= 1.2x @y/websocket-server`, pairedRatio(kept.partyroom, kept["y-websocket-server"], "p99"), 1.2, `${pr.median.toFixed(1)} vs ${ys.median.toFixed(1)} ms`, invalid),
+      ratioGoal(`${p.receivers} receivers: per-delivery p99 <= 1.2x @y/websocket-server`, pairedRatio(kept.partyroom, kept["y-websocket-server"], "p99"), 1.2, `${pr.median.toFixed(1)} vs ${ys.median.toFixed(1)} ms; the platform floor, y-partykit on the same workerd: ${spreadOfKey(kept["y-partykit"], "p99").median.toFixed(1)} ms`, invalid),
       zeroGoal(`${p.receivers} receivers: nothing lost (partyroom)`, total(kept.partyroom, "lost") + total(kept.partyroom, "failed"), `${total(kept.partyroom, "lost")} of ${total(kept.partyroom, "expected")} deliveries missing ${p.convergeWithinMs / 1000} s after the last write; ${total(kept.partyroom, "failed")} receivers failed to connect`),
       zeroGoal(`${p.receivers} receivers: every replica identical to the writer's at the end (partyroom)`, total(kept.partyroom, "differing"), `${total(kept.partyroom, "differing")} replicas differ (text and state vector); identical ${showSpread(spreadOfKey(kept.partyroom, "convergedMs"), " ms")} after the last write`),
       zeroGoal("the check itself: no mark seen that was never written", total(kept.partyroom, "unexpected") + total(kept["y-websocket-server"], "unexpected"), `${total(kept.partyroom, "unexpected") + total(kept["y-websocket-server"], "unexpected")} unexpected marks`),
@@ -109,6 +79,7 @@ export const yjsFanout: Scenario = {
       rows,
       goals,
       notes: [
+        "y-partykit = y-partykit's own onConnect server, in memory, on the same partykit dev and workerd (tests/bench/parties/y-partykit.ts): the platform's floor for the Yjs path. It stores nothing before forwarding; partyroom stores every update first (the runtime's output gate holds the frames until the write is durable).",
         "Receivers and writer are stock y-websocket providers (WebsocketProvider, awareness on, BroadcastChannel off so updates only travel through the server), spread over load workers; the writer has a worker of its own.",
         "Latency: from a mark's scheduled write time to the moment a receiver applies the update carrying it; 'last' = the slowest receiver of each mark. The writer appends, so marks are never split.",
         `Identical: each replica's text and state vector, hashed and compared with the writer's every ${POLL_MS} ms after the last write until all agree ('convergedMs', from the last write) or ${p.convergeWithinMs / 1000} s pass; a mark missing then is lost, and the replicas are compared as they are.`,
@@ -117,6 +88,56 @@ export const yjsFanout: Scenario = {
     };
   },
 };
+
+export type YjsParams = ReturnType<typeof params>;
+
+/**
+ * One trial: `receivers` stock providers join a fresh document on `peer`, a
+ * writer appends `seconds x rate` marks, and the replicas are checked. Also
+ * used by tests/bench/profile.ts, which profiles the room during the same load.
+ */
+export async function yjsTrial(ctx: BenchContext, peer: Peer, workers: Workers, p: YjsParams, tag: string): Promise<{ trial: Trial; latencies: number[] }> {
+  const writer = p.receiverWorkers;
+  const receiverIds = Array.from({ length: p.receiverWorkers }, (_, i) => i);
+  const spec = peer.yws(`${tag}-${Date.now().toString(36)}`);
+  const all = Array.from({ length: p.receivers }, () => spec);
+  const opened = await Promise.all(receiverIds.map((i) => workers.call<OpenResult>(i, { op: "yReceive", specs: shareOf(all, i, p.receiverWorkers), concurrency: 16, timeoutMs: 30_000 }, 120_000)));
+  const failed = opened.reduce((s, o) => s + o.failed, 0);
+  await workers.status();
+  const before = peer.usage();
+  const count = p.secondsPerTrial * p.updatesPerSec;
+  const startAt = nowMs() + 1000;
+  const sent = await workers.call<number>(writer, { op: "yWrite", spec, startAt, count, intervalMs: 1000 / p.updatesPerSec, timeoutMs: 30_000 }, p.secondsPerTrial * 1000 + 60_000);
+  const lastWrite = nowMs();
+  const convergedMs = await converged(workers, lastWrite, p.convergeWithinMs);
+  const after = peer.usage();
+  const load = checkLoad(await workers.status(), ctx.loadCores);
+  const reports = await workers.all<YFanReport>(() => ({ op: "yFanReport", sent }), 60_000);
+  await workers.all(() => ({ op: "closeAll" }), 60_000);
+  const latencies = reports.flatMap((x) => x.latencies);
+  const slowest = Array.from({ length: sent }, (_, n) => Math.max(...reports.map((x) => x.slowest[n] ?? -Infinity)));
+  const writerDigest = reports.find((x) => x.writer)?.writer;
+  const differing = reports.flatMap((x) => x.receivers).filter((d) => d !== writerDigest).length;
+  const trial: Trial = {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    lastP99: percentile(slowest.filter(Number.isFinite), 99),
+    lost: reports.reduce((s, x) => s + x.lost, 0),
+    unexpected: reports.reduce((s, x) => s + x.unexpected, 0),
+    differing,
+    convergedMs,
+    failed,
+    expected: sent * reports.reduce((s, x) => s + x.receiverCount, 0),
+    serverCpuPct: ((after.cpuSec - before.cpuSec) / ((nowMs() - startAt) / 1000)) * 100,
+    ...loadFields(load),
+  };
+  return { trial, latencies };
+}
+
+/** One line for the log. */
+export function describeTrial(t: Trial): string {
+  return `p50 ${Number(t.p50).toFixed(2)} p99 ${Number(t.p99).toFixed(2)} last p99 ${Number(t.lastP99).toFixed(2)} ms, identical after ${Number(t.convergedMs).toFixed(0)} ms, lost ${t.lost}, differing ${t.differing}, failed ${t.failed}, server ${Number(t.serverCpuPct).toFixed(0)}% of a core, load ${Number(t.loadCpuPct).toFixed(0)}%`;
+}
 
 const POLL_MS = 250;
 

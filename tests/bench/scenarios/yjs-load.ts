@@ -8,6 +8,7 @@
  */
 import * as Y from "yjs";
 import { DOC_TEXT_NAME } from "../../../party/protocol";
+import { ADMIN_HEADERS } from "../../helpers/server";
 import { withTimeout } from "../../helpers/wait";
 import { interleave, pairedRatio, ratio, roundPlan, showSpread, spreadOf, spreadOfKey, type Trial } from "../lib/rounds";
 import { median, nowMs } from "../lib/stats";
@@ -36,7 +37,8 @@ const EVICTION_WAIT_MS = 15_000;
  * cold goal is only judged when it does.
  */
 export async function roomInstanceId(peer: Peer, room: string): Promise<string | null> {
-  const res = await withTimeout(fetch(peer.url(room).replace(/^ws/, "http")), 10_000, `the state of room ${room}`);
+  // `internals` are for admins only; every test server runs with TEST_ADMIN_SECRET.
+  const res = await withTimeout(fetch(peer.url(room).replace(/^ws/, "http"), { headers: ADMIN_HEADERS }), 10_000, `the state of room ${room}`);
   const body = (await res.json()) as { internals?: { instanceId?: unknown } };
   return typeof body.internals?.instanceId === "string" ? body.internals.instanceId : null;
 }

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../helpers/server";
 
-const SOURCES = ["app", "party/protocol.ts", "vite.config.ts", "package-lock.json"];
+const SOURCES = ["app", "party/protocol", "vite.config.ts", "package-lock.json"];
 
 function newestMtime(path: string): number {
   const stat = statSync(path);

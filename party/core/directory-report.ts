@@ -1,0 +1,69 @@
+/**
+ * Tells the directory (party/directory.ts) how big this room is: when it
+ * starts (first connection after being empty), when it empties, and when its
+ * number of connections changes, debounced: at most one "changed" report per
+ * REPORT_EVERY_MS, the last change always reported (a `directory` job sends
+ * it when the window closes). Never per frame.
+ *
+ * The host's `send` may be unable to reach the directory (PartyKit gives a
+ * room no way to call another party from an alarm-started instance); then
+ * the report waits, marked in storage, for the next event that can send it.
+ */
+import type { DirectoryReport } from "../protocol";
+import type { RoomCore } from "./room";
+import type { RoomEvent } from "./room-events";
+
+/** Sends a report; false when the directory cannot be reached from here right now. */
+export type SendReport = (report: DirectoryReport) => boolean;
+
+export const REPORT_EVERY_MS = 2_000;
+export const DIRECTORY_JOB = "directory";
+const PENDING_KEY = "dir:pending";
+
+export class DirectoryReporter {
+  private lastSentAt = 0;
+  private pending = false;
+
+  private constructor(
+    private readonly core: RoomCore,
+    private readonly send: SendReport,
+  ) {}
+
+  /** Attaches a reporter to a room; a report a previous instance could not send goes out at the first chance. */
+  static async attach(core: RoomCore, send: SendReport): Promise<DirectoryReporter> {
+    const reporter = new DirectoryReporter(core, send);
+    reporter.pending = (await core.deps.storage.get<boolean>(PENDING_KEY)) === true;
+    core.jobs.register(DIRECTORY_JOB, (now) => reporter.flush(now));
+    core.events.on((event, now) => reporter.onEvent(event, now));
+    return reporter;
+  }
+
+  /** Sends a report still owed, if any (the host calls it on events that can reach the directory). */
+  flush(now: number): void {
+    if (this.pending) this.report("changed", now);
+  }
+
+  private onEvent(event: RoomEvent, now: number): void {
+    if (event.type === "started") this.report("started", now);
+    else if (event.type === "emptied") this.report("emptied", now);
+    else if (event.type === "size") {
+      this.pending = true;
+      if (now - this.lastSentAt >= REPORT_EVERY_MS) this.report("changed", now);
+      else if (this.core.jobs.dueAt(DIRECTORY_JOB) === undefined) void this.core.schedule(DIRECTORY_JOB, this.lastSentAt + REPORT_EVERY_MS);
+    }
+  }
+
+  private report(state: DirectoryReport["state"], now: number): void {
+    const byKind: Record<string, number> = {};
+    const byTransport: Record<string, number> = {};
+    for (const s of this.core.sessions.values()) {
+      byKind[s.kind] = (byKind[s.kind] ?? 0) + 1;
+      byTransport[s.transport] = (byTransport[s.transport] ?? 0) + 1;
+    }
+    const sent = this.send({ room: this.core.deps.roomId, connections: this.core.sessions.size, byKind, byTransport, state, reportedAt: now, instanceId: this.core.counters.instanceId });
+    const wasPending = this.pending;
+    this.pending = !sent;
+    if (sent) this.lastSentAt = now;
+    if (wasPending !== this.pending) void this.core.deps.storage.put(PENDING_KEY, this.pending).catch((err: unknown) => this.core.deps.log?.("partyroom: saving the directory flag failed", err));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The directory and the rooms' reports, without a server: a room reports when
+ * it starts and empties, and size changes at most once per REPORT_EVERY_MS
+ * with the last one always sent; a report that could not be sent waits in
+ * storage for the next instance; the directory ignores a report older than
+ * what it holds and forgets long-empty rooms.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Directory, EMPTY_KEPT_MS } from "../../party/core/directory";
+import { DirectoryReporter, REPORT_EVERY_MS } from "../../party/core/directory-report";
+import type { DirectoryReport } from "../../party/protocol";
+import { room, settle } from "../helpers/core";
+import { MemoryStorage } from "../helpers/memory-storage";
+
+test("reports: started and emptied at once, size changes debounced with the last one kept", async () => {
+  const h = await room();
+  const reports: DirectoryReport[] = [];
+  await DirectoryReporter.attach(h.core, (r) => (reports.push(r), true));
+  const links = [h.connect(), h.connect(), h.connect(), h.connect()];
+  assert.deepEqual(reports.map((r) => [r.state, r.connections]), [["started", 1]], "a burst of connects sends the start, then waits");
+  await settle(); // the job's storage write, then its alarm
+  await h.wait(REPORT_EVERY_MS + 50);
+  assert.deepEqual(reports.at(-1), { ...reports.at(-1)!, state: "changed", connections: 4 }, "the window's last size is reported when it closes");
+  const sent = reports.length;
+  for (const l of links) h.core.disconnect(l);
+  assert.equal(reports.at(-1)?.state, "emptied");
+  assert.equal(reports.at(-1)?.connections, 0);
+  assert.ok(reports.length - sent <= 3, `${reports.length - sent} reports for four disconnects`);
+});
+
+test("a report the host could not send waits in storage for the next instance", async () => {
+  const storage = new MemoryStorage();
+  const h = await room({ storage });
+  await DirectoryReporter.attach(h.core, () => false);
+  h.connect();
+  await h.wait(10);
+  assert.equal(storage.data.get("dir:pending"), true);
+  const woken = await room({ storage, clock: h.clock });
+  const reports: DirectoryReport[] = [];
+  const reporter = await DirectoryReporter.attach(woken.core, (r) => (reports.push(r), true));
+  reporter.flush(woken.clock.now());
+  assert.equal(reports.length, 1);
+  await woken.wait(10);
+  assert.equal(storage.data.get("dir:pending"), false);
+});
+
+const report = (room: string, connections: number, reportedAt: number, state: DirectoryReport["state"] = "changed"): DirectoryReport => ({ room, connections, byKind: { app: connections }, byTransport: { websocket: connections }, state, reportedAt, instanceId: "i" });
+
+test("the directory keeps the newest report per room and forgets rooms empty for a day", async () => {
+  const storage = new MemoryStorage();
+  const dir = await Directory.load(storage);
+  await dir.apply(report("a", 1, 1_000, "started"), 1_000);
+  await dir.apply(report("a", 5, 3_000), 3_000);
+  await dir.apply(report("a", 2, 2_000), 3_000);
+  assert.equal(dir.list().rooms[0]?.connections, 5, "an older report arriving late changes nothing");
+  assert.equal(dir.list().rooms[0]?.startedAt, 1_000);
+  await dir.apply(report("b", 0, 4_000, "emptied"), 4_000);
+  assert.deepEqual((await Directory.load(storage)).list().rooms.map((r) => r.room), ["a", "b"], "kept in storage");
+  await dir.apply(report("a", 1, 5_000 + EMPTY_KEPT_MS), 5_000 + EMPTY_KEPT_MS);
+  assert.deepEqual(dir.list().rooms.map((r) => r.room), ["a"], "b was empty for more than a day");
+  assert.equal(storage.data.has("room:b"), false);
+});
