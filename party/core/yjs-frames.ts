@@ -142,12 +142,15 @@ export class YjsRouting {
     for (const e of entries) {
       if (e.bytes > BUDGETS.awarenessStateBytes) return this.core.refuse(s, now, "too_large", `awareness states are limited to ${BUDGETS.awarenessStateBytes} bytes`, "awareness");
     }
-    const mine = entries.filter((e) => this.mayChange(s, e));
+    let mine = entries.filter((e) => this.mayChange(s, e));
     if (mine.length < entries.length && s.kind !== "yjs") return this.core.refuse(s, now, "forbidden", "that awareness state belongs to another connection", "awareness");
-    for (const e of mine) {
-      if (!this.owners.has(e.id) && !e.removed && s.awareness.size >= BUDGETS.awarenessIdsPerConnection) {
-        return this.core.refuse(s, now, "too_large", `a connection may own at most ${BUDGETS.awarenessIdsPerConnection} awareness states`, "awareness");
-      }
+    // New ids past the budget: an app client is refused; from a stock peer they are most likely echoes of states the
+    // room already let go (a closed peer's, which the echoing provider still holds), so they are dropped, not held.
+    let owned = s.awareness.size;
+    const within = mine.filter((e) => this.owners.has(e.id) || e.removed || s.awareness.has(e.id) || owned++ < BUDGETS.awarenessIdsPerConnection);
+    if (within.length < mine.length) {
+      if (s.kind !== "yjs") return this.core.refuse(s, now, "too_large", `a connection may own at most ${BUDGETS.awarenessIdsPerConnection} awareness states`, "awareness");
+      mine = within;
     }
     if (mine.length === 0) return;
     if (mine.length < entries.length) {

@@ -10,7 +10,7 @@ import { after, test } from "node:test";
 import * as encoding from "lib0/encoding";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
-import { RATE_LIMIT, YjsFrame } from "../../party/protocol";
+import { BUDGETS, RATE_LIMIT, YjsFrame } from "../../party/protocol";
 import { type Harness, OPEN, room, step1Frame } from "../helpers/core";
 
 /** Awareness instances run a timer: every one made here is destroyed at the end. */
@@ -82,4 +82,25 @@ test("a stock provider reconnecting from the same address takes its state over w
   await h.binary(fresh, a.frame());
   h.core.disconnect(old);
   assert.equal(nameIn(h, a.id), "A again", "the old connection's leave does not remove the state the new one took over");
+});
+
+test("a stock provider's states of ids nobody owns count against its budget: one update with more is cut at the budget, the peer stays", async () => {
+  const h = await room();
+  const w = peer("W");
+  const link = h.connect(OPEN, "198.51.100.20");
+  await h.binary(link, step1Frame());
+  // States of departed peers W still holds (the room let them go): ids the room does not know, all in one update.
+  const ghosts = Array.from({ length: BUDGETS.awarenessIdsPerConnection + 6 }, (_, i) => {
+    const g = peer(`ghost ${i}`);
+    awarenessProtocol.applyAwarenessUpdate(w.aw, awarenessProtocol.encodeAwarenessUpdate(g.aw, [g.id]), "room");
+    return g.id;
+  });
+  for (let i = 0; i < RATE_LIMIT.strikes + 2; i++) {
+    await h.binary(link, w.frame([w.id, ...ghosts]));
+    await h.wait(100);
+  }
+  assert.equal(link.closed, null, "dropped, not struck");
+  const held = [w.id, ...ghosts].filter((id) => nameIn(h, id) !== undefined);
+  assert.equal(held.length, BUDGETS.awarenessIdsPerConnection, "the room holds the budget's worth from this connection, no more");
+  assert.equal(nameIn(h, w.id), "W", "its own state, first in the update, is among them");
 });
