@@ -21,7 +21,7 @@ function findTests(dir: string): string[] {
 }
 
 const only = process.argv.slice(2);
-const order = ["unit", "integration", "fault", "e2e"];
+const order = ["unit", "integration", "abuse", "fault", "e2e"];
 const files = only.length ? only : findTests(join(root, "tests")).sort((a, b) => order.findIndex((d) => a.includes(`/${d}/`)) - order.findIndex((d) => b.includes(`/${d}/`)) || a.localeCompare(b));
 
 if (!only.length) {

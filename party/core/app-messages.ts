@@ -173,7 +173,12 @@ function isReadReport(raw: string): boolean {
   return raw.length < 64 && raw.startsWith('{"type":"read"');
 }
 
-/** Best-effort `id` of a chat frame refused before parsing, so the client can match the error. */
+/**
+ * Best-effort `ref` of a frame refused before parsing, as for parse errors:
+ * a chat frame's `id`, else the frame's `type` (so a client can tell that its
+ * `sync` or `history` request was refused and ask again later).
+ */
 function peekRef(raw: string): string | undefined {
-  return /"id"\s*:\s*"([A-Za-z0-9_-]{1,64})"/.exec(raw.slice(0, 2048))?.[1];
+  const head = raw.slice(0, 2048);
+  return /"id"\s*:\s*"([A-Za-z0-9_-]{1,64})"/.exec(head)?.[1] ?? /"type"\s*:\s*"([a-z]{1,16})"/.exec(head)?.[1];
 }

@@ -13,7 +13,7 @@
  *   storage. The recent page is read on first use, not on load, so a room
  *   woken by a heartbeat reads one key, not two hundred.
  */
-import type { ChatMessage } from "../protocol";
+import { type ChatMessage, LIMITS, utf8Length } from "../protocol";
 import type { RoomStorage } from "./ports";
 
 /** The slice of Durable Object storage the log needs. */
@@ -105,18 +105,22 @@ export class ChatLog {
     return this.storage.get<ChatMessage>(msgKey(seq));
   }
 
-  /** Messages with seq > `after`, oldest first, at most `limit`. */
-  async after(after: number, limit: number): Promise<Page> {
+  /** Messages with seq > `after`, oldest first, at most `limit` and (past the first) `maxBytes` of JSON. */
+  async after(after: number, limit: number, maxBytes: number = LIMITS.pageBytes): Promise<Page> {
     const from = Math.max(1, after + 1);
     const to = Math.min(this.seqValue, from + limit - 1);
-    return { messages: await this.range(from, to), hasMore: to < this.seqValue };
+    const messages = await this.range(from, to);
+    const kept = fitting(messages, maxBytes);
+    return { messages: messages.slice(0, kept), hasMore: kept < messages.length || to < this.seqValue };
   }
 
-  /** Messages with seq < `before`, oldest first, the newest `limit` of them. */
-  async before(before: number, limit: number): Promise<Page> {
+  /** Messages with seq < `before`, oldest first, the newest `limit` of them and (past the first) `maxBytes` of JSON. */
+  async before(before: number, limit: number, maxBytes: number = LIMITS.pageBytes): Promise<Page> {
     const to = Math.min(before - 1, this.seqValue);
     const from = Math.max(1, to - limit + 1);
-    return { messages: await this.range(from, to), hasMore: from > 1 };
+    const messages = await this.range(from, to);
+    const kept = fitting([...messages].reverse(), maxBytes);
+    return { messages: messages.slice(messages.length - kept), hasMore: kept < messages.length || from > 1 };
   }
 
   /** The newest `limit` messages. */
@@ -151,4 +155,14 @@ export class ChatLog {
     const stored = await this.storage.list<ChatMessage>({ start: msgKey(from), end: msgKey(to + 1) });
     return [...stored.values()];
   }
+}
+
+/** How many of `messages`, from the first, fit in `maxBytes` of JSON (at least one, so a page always moves on). */
+function fitting(messages: readonly ChatMessage[], maxBytes: number): number {
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    bytes += utf8Length(JSON.stringify(messages[i])) + 1;
+    if (bytes > maxBytes && i > 0) return i;
+  }
+  return messages.length;
 }

@@ -18,7 +18,7 @@ import * as Y from "yjs";
 import { YjsFrame, YjsSync } from "../protocol";
 
 /** One client's entry in an awareness update, as sent. */
-export type AwarenessEntry = { id: number; clock: number; /** JSON bytes of the state ("null" for a removal). */ bytes: number; removed: boolean };
+export type AwarenessEntry = { id: number; clock: number; /** The JSON state as sent ("null" for a removal). */ state: string; /** Its length. */ bytes: number; removed: boolean };
 
 /** A decoded binary frame. */
 export type YjsMessage =
@@ -63,9 +63,21 @@ function awarenessEntries(update: Uint8Array): AwarenessEntry[] {
     const id = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
     const state = decoding.readVarString(decoder);
-    entries.push({ id, clock, bytes: state.length, removed: state === "null" });
+    entries.push({ id, clock, state, bytes: state.length, removed: state === "null" });
   }
   return entries;
+}
+
+/** An awareness update (y-protocols wire format) carrying only `entries`. */
+export function awarenessUpdateOf(entries: readonly AwarenessEntry[]): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, entries.length);
+  for (const { id, clock, state } of entries) {
+    encoding.writeVarUint(e, id);
+    encoding.writeVarUint(e, clock);
+    encoding.writeVarString(e, state);
+  }
+  return encoding.toUint8Array(e);
 }
 
 /** Where the document's outgoing frames go. */

@@ -10,7 +10,7 @@
  * for updates it dropped over the rate, so nothing is lost by dropping them.
  */
 import { BUDGETS, can, CloseCode, LIMITS } from "../protocol";
-import { type AwarenessEntry, awarenessRemovalFrame, decodeYjsFrame, type DocOutput, type YjsMessage } from "./doc-sync";
+import { type AwarenessEntry, awarenessRemovalFrame, awarenessUpdateOf, decodeYjsFrame, type DocOutput, type YjsMessage } from "./doc-sync";
 import type { RoomCore } from "./room";
 import type { Session } from "./session";
 
@@ -130,15 +130,33 @@ export class YjsRouting {
     }, Math.max(afterMs, 50));
   }
 
-  /** An awareness update from `s`: size, count, ownership and rate decide; over the rate only the newest waits. */
+  /**
+   * An awareness update from `s`: size, count, ownership and rate decide; over
+   * the rate only the newest waits. States another connection owns are never
+   * changed. A stock provider re-sends every awareness change it sees, others'
+   * included (y-websocket's update handler echoes them all): from a yjs peer
+   * those entries are dropped quietly and the rest applied, since striking
+   * them would close well-behaved peers 4429 whenever many others change at
+   * once; an app client never does it, so from one it is refused.
+   */
   awareness(s: Session, update: Uint8Array, entries: AwarenessEntry[], now: number): void {
     for (const e of entries) {
       if (e.bytes > BUDGETS.awarenessStateBytes) return this.core.refuse(s, now, "too_large", `awareness states are limited to ${BUDGETS.awarenessStateBytes} bytes`, "awareness");
-      const owner = this.owners.get(e.id);
-      if (owner && owner !== s && !sameOwner(owner, s)) return this.core.refuse(s, now, "forbidden", "that awareness state belongs to another connection", "awareness");
-      if (!owner && !e.removed && s.awareness.size >= BUDGETS.awarenessIdsPerConnection) {
-        return this.core.refuse(s, now, "too_large", `a connection may own at most ${BUDGETS.awarenessIdsPerConnection} awareness states`, "awareness");
-      }
+    }
+    let mine = entries.filter((e) => this.mayChange(s, e));
+    if (mine.length < entries.length && s.kind !== "yjs") return this.core.refuse(s, now, "forbidden", "that awareness state belongs to another connection", "awareness");
+    // New ids past the budget: an app client is refused; from a stock peer they are most likely echoes of states the
+    // room already let go (a closed peer's, which the echoing provider still holds), so they are dropped, not held.
+    let owned = s.awareness.size;
+    const within = mine.filter((e) => this.owners.has(e.id) || e.removed || s.awareness.has(e.id) || owned++ < BUDGETS.awarenessIdsPerConnection);
+    if (within.length < mine.length) {
+      if (s.kind !== "yjs") return this.core.refuse(s, now, "too_large", `a connection may own at most ${BUDGETS.awarenessIdsPerConnection} awareness states`, "awareness");
+      mine = within;
+    }
+    if (mine.length === 0) return;
+    if (mine.length < entries.length) {
+      entries = mine;
+      update = awarenessUpdateOf(mine);
     }
     if (!s.awarenessBucket.take(now)) {
       const waiting = s.pendingAwareness !== null;
@@ -181,16 +199,30 @@ export class YjsRouting {
     this.broadcastRemoval(mine.filter(([id]) => sync.awarenessClock(id) === undefined));
   }
 
+  /**
+   * Whether `s` may change the awareness state `e` names: one nobody owns,
+   * its own, or one of the same user's. A stock provider reconnecting from the
+   * same address takes its state over from its old connection only with a
+   * newer clock: an echo repeats the clock the room holds.
+   */
+  private mayChange(s: Session, e: AwarenessEntry): boolean {
+    const owner = this.owners.get(e.id);
+    if (!owner || owner === s || (owner.userKey && owner.userKey === s.userKey)) return true;
+    return owner.kind === "yjs" && s.kind === "yjs" && owner.address === s.address && e.clock > (this.core.doc?.sync.awarenessClock(e.id) ?? -1);
+  }
+
   private apply(s: Session, update: Uint8Array, entries: AwarenessEntry[]): void {
     const sync = this.core.doc!.sync;
     const before = s.awareness.size;
+    // The states the room takes: newer clocks (y-protocols ignores the rest, echoes included). Only those make `s` their owner.
+    const taken = new Set(entries.filter((e) => e.clock > (sync.awarenessClock(e.id) ?? -1)).map((e) => e.id));
     sync.applyAwareness(update, s);
     for (const { id, removed } of entries) {
       const clock = sync.awarenessClock(id) ?? 0;
       if (removed) {
         s.awareness.delete(id);
         if (this.owners.get(id) === s) this.owners.delete(id);
-      } else {
+      } else if (taken.has(id) || this.owners.get(id) === s) {
         s.awareness.set(id, clock);
         this.owners.set(id, s);
       }
@@ -209,10 +241,4 @@ export class YjsRouting {
     s.flow.onProbeSent(step1.byteLength);
     this.core.sendTo(s, step1);
   }
-}
-
-/** The same person may take over their own awareness state from a connection that has not closed yet (a reconnect). */
-function sameOwner(a: Session, b: Session): boolean {
-  if (a.userKey && a.userKey === b.userKey) return true;
-  return a.kind === "yjs" && b.kind === "yjs" && a.address === b.address;
 }

@@ -40,6 +40,14 @@ export const LIMITS = {
   pageMax: 200,
   /** Default page size for `history`. */
   pageDefault: 50,
+  /**
+   * Most bytes of chat one page carries (a welcome, a `sync` or `history`
+   * reply, an HTTP page), at least one message: a quarter of the link budget
+   * (FLOW.budgetBytes), so a page always fits beside the live traffic behind
+   * it. 200 messages of 2,000 CJK characters would be 1.2 MB, past the budget:
+   * a client resuming after them would be closed 1013 on every try.
+   */
+  pageBytes: 256 * KiB,
   /** A room token, as sent in `auth`. */
   tokenMax: 4_096,
 } as const;

@@ -23,6 +23,8 @@ export class TestClient {
   private reported = 0;
   /** Set false to behave like a client that never reports reads. */
   reportReads = true;
+  /** Called with every text message as it arrives. */
+  readonly listeners = new Set<(m: ServerMessage) => void>();
   private waiters: Waiter[] = [];
   private readonly closed: Promise<{ code: number; reason: string }>;
 
@@ -40,6 +42,7 @@ export class TestClient {
       }
       const msg = JSON.parse(String(data)) as ServerMessage;
       this.messages.push(msg);
+      for (const listener of this.listeners) listener(msg);
       // The room says it is closing us (its close frame may not arrive under partykit dev): close, with its code.
       if (msg.type === "close") closedByRoom?.({ code: msg.code, reason: msg.reason });
       this.waiters = this.waiters.filter((w) => {
@@ -63,9 +66,9 @@ export class TestClient {
     });
   }
 
-  /** Opens a socket to `/parties/main/<room>` (plus `suffix`, e.g. a query). */
-  static async open(wsBase: string, room: string, suffix = ""): Promise<TestClient> {
-    const ws = new WebSocket(`${wsBase}/parties/main/${room}${suffix}`);
+  /** Opens a socket to `/parties/main/<room>` (plus `suffix`, e.g. a query); `headers` go with the upgrade (e.g. `cf-connecting-ip`). */
+  static async open(wsBase: string, room: string, suffix = "", headers: Record<string, string> = {}): Promise<TestClient> {
+    const ws = new WebSocket(`${wsBase}/parties/main/${room}${suffix}`, { headers });
     const client = new TestClient(ws);
     await withTimeout(
       new Promise<void>((resolve, reject) => {
@@ -79,8 +82,8 @@ export class TestClient {
   }
 
   /** Opens a socket and completes hello/welcome. */
-  static async join(wsBase: string, room: string, who: Partial<HelloFields> = {}): Promise<{ client: TestClient; welcome: Extract<ServerMessage, { type: "welcome" }> }> {
-    const client = await TestClient.open(wsBase, room);
+  static async join(wsBase: string, room: string, who: Partial<HelloFields> = {}, headers: Record<string, string> = {}): Promise<{ client: TestClient; welcome: Extract<ServerMessage, { type: "welcome" }> }> {
+    const client = await TestClient.open(wsBase, room, "", headers);
     const welcome = await client.hello(who);
     return { client, welcome };
   }

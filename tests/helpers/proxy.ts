@@ -1,13 +1,65 @@
 /**
  * A userspace TCP proxy in front of the test server, for real network faults
  * without mocking any socket: cut every connection and refuse new ones (an
- * outage), or silently stop forwarding on the live ones (a half-dead link that
- * only an application watchdog can notice). `tc netem` is not available here.
+ * outage), silently stop forwarding on the live ones (a half-dead link that
+ * only an application watchdog can notice), or throttle what the server sends
+ * to a rate (a slow link: the proxy stops reading from the server while its
+ * small queue is full, so the backlog builds up in the server's socket, as
+ * behind a real slow link). `tc netem` is not available here.
  */
 import { createServer, type Server, type Socket, connect } from "node:net";
 import { withTimeout } from "./wait";
 
-type Pair = { client: Socket; upstream: Socket; stalled: boolean; held: boolean };
+type Pair = { client: Socket; upstream: Socket; stalled: boolean; held: boolean; throttle: Throttle | null };
+
+/** How often a throttled link passes on its next slice of bytes. */
+const THROTTLE_TICK_MS = 20;
+
+/** Server-to-client bytes of one connection, let through at `bytesPerSecond`. */
+class Throttle {
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly pair: Pair,
+    private readonly bytesPerSecond: number,
+  ) {
+    this.timer = setInterval(() => this.pump(), THROTTLE_TICK_MS);
+  }
+
+  push(data: Buffer): void {
+    this.queue.push(data);
+    this.queued += data.byteLength;
+    // Holds at most a quarter second of the rate; beyond that the server's socket takes the backlog.
+    if (this.queued > this.bytesPerSecond / 4) this.pair.upstream.pause();
+  }
+
+  /** Stops throttling: what is queued goes out at once (`flush`), or is dropped with the connection. */
+  stop(flush: boolean): void {
+    clearInterval(this.timer);
+    if (flush) for (const chunk of this.queue) if (!this.pair.stalled) this.pair.client.write(chunk);
+    this.queue = [];
+    this.queued = 0;
+    this.pair.upstream.resume();
+  }
+
+  private pump(): void {
+    if (this.pair.stalled) return;
+    let allowance = (this.bytesPerSecond * THROTTLE_TICK_MS) / 1000;
+    while (allowance > 0 && this.queue.length > 0) {
+      const head = this.queue[0]!;
+      const part = head.byteLength <= allowance ? head : head.subarray(0, Math.floor(allowance));
+      if (part.byteLength === 0) break;
+      this.pair.client.write(part);
+      allowance -= part.byteLength;
+      this.queued -= part.byteLength;
+      if (part === head) this.queue.shift();
+      else this.queue[0] = head.subarray(part.byteLength);
+    }
+    if (this.queued <= this.bytesPerSecond / 8) this.pair.upstream.resume();
+  }
+}
 
 export type ProxyMode = "forward" | "refuse";
 
@@ -16,6 +68,7 @@ export class TcpProxy {
   readonly accepts: number[] = [];
   private mode: ProxyMode = "forward";
   private readonly pairs = new Set<Pair>();
+  private rate: number | null = null;
 
   private constructor(
     private readonly server: Server,
@@ -71,6 +124,15 @@ export class TcpProxy {
     }
   }
 
+  /**
+   * Slow link: from now on the server's bytes reach each client (live
+   * connections and new ones) at `bytesPerSecond`; null lifts the limit.
+   */
+  throttle(bytesPerSecond: number | null): void {
+    this.rate = bytesPerSecond;
+    for (const pair of this.pairs) this.setThrottle(pair);
+  }
+
   /** Connections currently held (forwarding or not). */
   get open(): number {
     return this.pairs.size;
@@ -89,13 +151,16 @@ export class TcpProxy {
       return;
     }
     const upstream = connect(targetPort, "127.0.0.1");
-    const pair: Pair = { client, upstream, stalled: false, held: false };
+    const pair: Pair = { client, upstream, stalled: false, held: false, throttle: null };
     this.pairs.add(pair);
+    this.setThrottle(pair);
     client.on("data", (d) => {
       if (!pair.stalled) upstream.write(d);
     });
-    upstream.on("data", (d) => {
-      if (!pair.stalled) client.write(d);
+    upstream.on("data", (d: Buffer) => {
+      if (pair.stalled) return;
+      if (pair.throttle) pair.throttle.push(d);
+      else client.write(d);
     });
     const end = () => this.drop(pair);
     upstream.on("error", end);
@@ -108,8 +173,14 @@ export class TcpProxy {
     client.on("close", clientGone);
   }
 
+  private setThrottle(pair: Pair): void {
+    pair.throttle?.stop(true);
+    pair.throttle = this.rate === null ? null : new Throttle(pair, this.rate);
+  }
+
   private drop(pair: Pair): void {
     this.pairs.delete(pair);
+    pair.throttle?.stop(false);
     pair.client.destroy();
     pair.upstream.destroy();
   }

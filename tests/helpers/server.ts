@@ -38,6 +38,8 @@ export type DevServer = {
   /** ws://127.0.0.1:PORT */
   ws: string;
   persistDir: string;
+  /** The `partykit dev` process, which leads its process group (workerd runs in it): for memory readings. */
+  readonly pid: number;
   /** SIGKILL to the whole process group, as a crash would. */
   kill9(): Promise<void>;
   /** Starts again on the same port with the same state. */
@@ -119,6 +121,9 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
     http: `http://127.0.0.1:${port}`,
     ws: `ws://127.0.0.1:${port}`,
     persistDir,
+    get pid() {
+      return child.pid!;
+    },
     kill9,
     restart: async () => {
       await kill9();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ChatLog } from "../../party/core/chat";
+import { LIMITS } from "../../party/protocol";
 import { MemoryStorage } from "../helpers/memory-storage";
 
 const msg = (id: string, text = id) => ({ id, clientId: "c1", name: "Ada", color: "#ff0000", text });
@@ -70,4 +71,22 @@ test("the recent page is read lazily, in order with posts: a post racing the fir
   assert.deepEqual(page.messages.map((m) => m.seq).filter((s) => s <= 3), [1, 2, 3]);
   assert.equal(posted.message.seq, 4);
   assert.deepEqual((await log.latest(5)).messages.map((m) => m.seq), [1, 2, 3, 4]);
+});
+
+test("a page stops at LIMITS.pageBytes of JSON (at least one message), and says there is more", async () => {
+  const log = await ChatLog.load(new MemoryStorage());
+  const long = "部".repeat(LIMITS.chatTextMax);
+  for (let i = 1; i <= 60; i++) await log.post(msg(`m${i}`, long), i);
+  const bytes = (page: { messages: unknown[] }) => page.messages.reduce<number>((n, m) => n + Buffer.byteLength(JSON.stringify(m)), 0);
+  const after = await log.after(0, LIMITS.pageMax);
+  assert.ok(after.messages.length > 1 && after.messages.length < 60, `${after.messages.length} messages`);
+  assert.ok(bytes(after) <= LIMITS.pageBytes);
+  assert.equal(after.messages[0]!.seq, 1, "oldest first, from `after` on");
+  assert.equal(after.hasMore, true);
+  const latest = await log.latest(LIMITS.pageMax);
+  assert.equal(latest.messages.at(-1)!.seq, 60, "the newest are kept");
+  assert.ok(bytes(latest) <= LIMITS.pageBytes);
+  assert.equal(latest.hasMore, true);
+  assert.deepEqual((await log.after(0, 10, 1)).messages.map((m) => m.seq), [1], "one message even when it alone is over");
+  assert.deepEqual((await log.before(61, 10, 1)).messages.map((m) => m.seq), [60]);
 });

@@ -179,3 +179,13 @@ test("per-user and per-room connection caps refuse at the door with their codes"
   const full = h.connect();
   assert.equal(full.closeCode, CloseCode.RoomFull.code);
 });
+
+test("a frame refused over the rate names what it was: the chat id, or the message type (a client retries its sync)", async () => {
+  const h = await room();
+  const tab = await h.join("reader");
+  // The hello took one token: the rest of the burst goes on heartbeats.
+  for (let i = 1; i < RATE_LIMIT.burst; i++) await h.send(tab, { type: "heartbeat" });
+  await h.send(tab, { type: "sync", after: 0 });
+  await h.send(tab, { type: "chat", id: "late1", text: "over" });
+  assert.deepEqual(tab.of("error").map((e) => [e.code, e.ref]), [["rate_limited", "sync"], ["rate_limited", "late1"]]);
+});

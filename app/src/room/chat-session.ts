@@ -31,6 +31,15 @@ const CHAT_RETRY: BackoffOptions = { baseMs: 1_000, capMs: 10_000, floorMs: 250 
 const CHAT_BUDGET = { burst: Math.floor((RATE_LIMIT.burst * 2) / 3), perSecond: Math.floor((RATE_LIMIT.perSecond * 2) / 3) };
 /** Error codes after which a chat message is worth sending again unchanged. */
 const RETRYABLE = new Set(["rate_limited", "internal"]);
+/**
+ * `sync` requests per socket, from what chat leaves of the room's frame rate
+ * (heartbeats and presence keep the rest). A resume after a long absence may
+ * take many pages (each at most LIMITS.pageBytes): asked for as fast as they
+ * come back, they would hit the room's rate limit and strike out the socket.
+ */
+const SYNC_BUDGET = { burst: 5, perSecond: 3 };
+/** A refused `sync` or `history` request is asked again after this long. */
+const REQUEST_RETRY_MS = 1_000;
 
 /** Chat state and rules for one client across all of its sockets. */
 export class ChatSession {
@@ -41,7 +50,9 @@ export class ChatSession {
   private syncStalled = false;
   private loading = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private budget = new TokenBucket(CHAT_BUDGET.burst, CHAT_BUDGET.perSecond, Date.now());
+  private syncBudget = new TokenBucket(SYNC_BUDGET.burst, SYNC_BUDGET.perSecond, Date.now());
 
   constructor(
     readonly pending: PendingQueue,
@@ -66,6 +77,7 @@ export class ChatSession {
   welcome(msg: Welcome, generation: number, resumed: boolean): void {
     this.socket = generation;
     this.budget = new TokenBucket(CHAT_BUDGET.burst, CHAT_BUDGET.perSecond, Date.now());
+    this.syncBudget = new TokenBucket(SYNC_BUDGET.burst, SYNC_BUDGET.perSecond, Date.now());
     this.syncInFlight = false;
     this.syncStalled = false;
     this.log.welcome(msg, resumed);
@@ -84,6 +96,8 @@ export class ChatSession {
     this.syncInFlight = false;
     this.loading = false;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
   }
 
   /** Handles a chat-related server frame. */
@@ -146,6 +160,17 @@ export class ChatSession {
   }
 
   private refused(msg: Extract<ServerMessage, { type: "error" }>): void {
+    if (msg.ref === "sync" && this.syncInFlight) {
+      // Asked again later (requestMissing runs after every frame, but must wait for the timer).
+      this.syncInFlight = false;
+      this.syncStalled = !RETRYABLE.has(msg.code);
+      if (!this.syncStalled) this.armSync(REQUEST_RETRY_MS);
+      return;
+    }
+    if (msg.ref === "history" && this.loading) {
+      this.loading = false;
+      return;
+    }
     if (msg.ref === undefined || !this.pending.has(msg.ref)) {
       console.warn(`partyroom: server error ${msg.code}: ${msg.message}`);
       return;
@@ -180,10 +205,22 @@ export class ChatSession {
     }, Math.max(0, next - now));
   }
 
-  /** Asks for messages after lastSeq when a hole is known, one request at a time. */
+  /** Asks for messages after lastSeq when a hole is known, one request at a time, within SYNC_BUDGET. */
   private requestMissing(): void {
-    if (this.socket === null || this.syncInFlight || this.syncStalled || !this.log.hasGap()) return;
+    if (this.socket === null || this.syncInFlight || this.syncStalled || this.syncTimer !== undefined || !this.log.hasGap()) return;
+    const now = Date.now();
+    if (!this.syncBudget.take(now)) return this.armSync(this.syncBudget.retryAfterMs(now));
     this.syncInFlight = this.send({ type: "sync", after: this.log.lastSeq });
+  }
+
+  /** Runs requestMissing again after `ms`. */
+  private armSync(ms: number): void {
+    clearTimeout(this.syncTimer);
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.requestMissing();
+      this.onChange();
+    }, ms);
   }
 
   /** Own messages seen in the log were stored: they are no longer pending. */
