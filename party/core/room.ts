@@ -5,7 +5,8 @@
  * deadline. The PartyKit host (party/server.ts) only adapts hooks to it; unit
  * tests drive it with a fake clock and recording links.
  *
- * Pieces: session.ts (one connection, its durable record), deadlines.ts (the
+ * Pieces: room-links.ts (the live sessions and the send path, which this
+ * class extends), session.ts (one connection, its durable record), deadlines.ts (the
  * one deadline rule), app-messages.ts (the JSON protocol), yjs-frames.ts (the
  * Yjs protocol, budgets and ownership), http-sessions.ts (SSE and long-poll
  * sessions), flow.ts (per-link flow control), user-limits.ts, presence.ts,
@@ -16,78 +17,38 @@
  * await storage, and without the queue a binary frame sent right after hello
  * could be handled before the hello finished.
  */
-import { type ChatMessage, CloseCode, type ErrorCode, type PresenceDelta, type ServerMessage, USER_LIMITS, utf8Length } from "../protocol";
+import { type ChatMessage, CloseCode, type ErrorCode, USER_LIMITS, utf8Length } from "../protocol";
 import { onText } from "./app-messages";
 import { ChatLog, type NewMessage } from "./chat";
-import type { RoomConfig } from "./config";
 import { deadlineOf, earliestDeadline, SWEEP_GRACE_MS } from "./deadlines";
 import { DocStore } from "./doc-store";
 import { DocSync } from "./doc-sync";
-import type { FrameClass } from "./flow";
 import { HttpSessions } from "./http-sessions";
 import { RoomJobs } from "./jobs";
-import type { Clock, ConnectInfo, Grant, Link, Refusal, RoomStorage } from "./ports";
-import { mergeDeltas, Presence } from "./presence";
-import { PresenceBatcher } from "./presence-batch";
-import { RoomCounters } from "./counters";
-import { RoomEvents } from "./room-events";
+import type { ConnectInfo, Grant, Link } from "./ports";
+import { RECORD_SEEN_SLACK_MS, RoomLinks, type RoomDeps } from "./room-links";
 import { isSessionRecord, Session } from "./session";
-import { UserLimits } from "./user-limits";
 import { DocVersions } from "./versions";
 import { onBinary, YjsRouting } from "./yjs-frames";
 
-/** A session's record is saved again once its lastSeen moved this far (so a woken room's deadlines are at most this early; restore adds it back). */
-export const RECORD_SEEN_SLACK_MS = 250;
-
-export type RoomDeps = {
-  roomId: string;
-  storage: RoomStorage;
-  clock: Clock;
-  config: RoomConfig;
-  /** Verifies a refreshed token (`auth`); null in open rooms. */
-  verifyToken: ((token: string) => Promise<Grant | Refusal>) | null;
-  /**
-   * The runtime holds every outgoing frame until the storage writes issued
-   * before it are durable (Durable Objects' output gate; measured under
-   * `partykit dev` by tests/fault/seen-is-stored.test.ts). Then the room sends
-   * right after issuing a write instead of waiting for it. False (tests'
-   * memory storage): the room waits for each write before sending.
-   */
-  outputGate?: boolean;
-  log?: (message: string, err?: unknown) => void;
-};
-
 type LoadedDoc = { store: DocStore; sync: DocSync };
 
-export class RoomCore {
-  /** Every live session, by its link. */
-  readonly sessions = new Map<Link, Session>();
-  private readonly byId = new Map<string, Session>();
-  readonly presence = new Presence((id) => this.byId.get(id)?.lastSeen ?? 0);
-  readonly limits: UserLimits;
-  readonly counters = new RoomCounters();
-  /** What happened, for webhooks and the directory (room-events.ts). */
-  readonly events: RoomEvents;
+export class RoomCore extends RoomLinks {
   readonly http: HttpSessions;
   readonly yjs: YjsRouting;
   readonly versions: DocVersions;
-  private readonly batcher = new PresenceBatcher();
-  private batchTimer: unknown = null;
   private docLoad: Promise<LoadedDoc> | null = null;
-  /** Sessions still pending (their hello timeout may be what the alarm is set for). */
-  private pendingCount = 0;
   /** The document, once something needed it. */
   doc: LoadedDoc | null = null;
 
   private constructor(
-    readonly deps: RoomDeps,
+    deps: RoomDeps,
     readonly chat: ChatLog,
     /** Room-level deadlines kept across hibernation (jobs.ts), run by the same alarm. */
     readonly jobs: RoomJobs,
     private alarmAt: number | null,
   ) {
-    this.limits = new UserLimits(deps.config.maxConnectionsPerUser, deps.config.maxConnectionsPerAddress);
-    this.events = new RoomEvents(deps.log);
+    super(deps);
     this.http = new HttpSessions(this);
     this.yjs = new YjsRouting(this);
     this.versions = new DocVersions(this);
@@ -100,13 +61,6 @@ export class RoomCore {
     return core;
   }
 
-  get config(): RoomConfig {
-    return this.deps.config;
-  }
-
-  now(): number {
-    return this.deps.clock.now();
-  }
 
   // ------------------------------------------------------------ connections
 
@@ -191,132 +145,9 @@ export class RoomCore {
     this.doc?.sync.destroy();
   }
 
-  /** The session with this id, if it is live. */
-  session(id: string): Session | undefined {
-    return this.byId.get(id);
-  }
 
   // ------------------------------------------------------------ for the handler modules
 
-  /** A sign of life: the session's deadline moves; its record follows at most RECORD_SEEN_SLACK_MS behind. */
-  touch(session: Session, now: number): void {
-    session.lastSeen = now;
-    if (now - session.savedSeen >= RECORD_SEEN_SLACK_MS) this.save(session);
-  }
-
-  /** Writes the session's record where a woken room finds it. */
-  save(session: Session): void {
-    if (session.ended) return;
-    session.savedSeen = session.lastSeen;
-    try {
-      session.link.save(session.toRecord(this.presence.entry(session.id)));
-    } catch (err) {
-      this.deps.log?.("partyroom: saving a connection's record failed", err);
-    }
-  }
-
-  /** Counts a session under its user (known at connect with a token, at hello in open rooms), once. */
-  countUser(session: Session): void {
-    const user = session.userKey;
-    if (!user || session.countedAs !== null) return;
-    session.countedAs = user;
-    this.limits.addUser(user);
-  }
-
-  /**
-   * Sends one frame through the link's flow control. `latest` frames may be
-   * held (the caller keeps the newest); a link past its budget is closed 1013.
-   */
-  sendTo(session: Session, data: string | Uint8Array, cls: FrameClass = "event"): "sent" | "held" | "closed" {
-    if (session.ended) return "closed";
-    const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
-    const decision = session.flow.decide(bytes, cls);
-    if (decision === "hold") return "held";
-    if (decision === "close") {
-      this.close(session, CloseCode.SlowReader);
-      return "closed";
-    }
-    try {
-      session.link.send(data);
-    } catch {
-      // A send that throws means the link is broken: end it, or it would linger unswept.
-      this.close(session, CloseCode.SendFailed);
-      return "closed";
-    }
-    const wasStalling = session.flow.stallDeadline() !== null;
-    session.flow.onSent(bytes, cls, this.now());
-    this.counters.sent(bytes);
-    session.bytesOut += bytes;
-    const stall = session.flow.stallDeadline();
-    if (!wasStalling && stall !== null) this.armAt(stall);
-    this.yjs.maybeProbe(session);
-    return "sent";
-  }
-
-  /** Sends a JSON message. */
-  send(session: Session, msg: ServerMessage): void {
-    this.sendTo(session, JSON.stringify(msg));
-  }
-
-  /** Sends to every app session (serialised once). */
-  broadcast(msg: ServerMessage, except?: Session): void {
-    const text = JSON.stringify(msg);
-    for (const s of [...this.sessions.values()]) if (s.kind === "app" && s !== except) this.sendTo(s, text);
-  }
-
-  /** Presence goes out at once when quiet, merged per window in a burst (presence-batch.ts). */
-  broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
-    for (const person of delta?.join ?? []) this.events.emit({ type: "joined", person }, this.now());
-    for (const clientId of delta?.leave ?? []) this.events.emit({ type: "left", clientId }, this.now());
-    const { send, flushAt } = this.batcher.add(delta, this.now());
-    if (send) this.deliverPresence(send, except);
-    if (flushAt !== null) {
-      this.batchTimer = this.deps.clock.setTimeout(() => {
-        this.batchTimer = null;
-        const due = this.batcher.flush(this.now());
-        if (due) this.deliverPresence(due);
-      }, flushAt - this.now());
-    }
-  }
-
-  /** A link showed it caught up: what was held for it (presence, awareness) goes out now. */
-  release(session: Session): void {
-    if (session.heldPresence) {
-      const delta = session.heldPresence;
-      session.heldPresence = null;
-      this.sendTo(session, JSON.stringify(delta));
-    }
-    this.yjs.releaseAwareness(session);
-  }
-
-  /** Answers a refused frame with a typed error; repeated refusals close the session. */
-  refuse(session: Session, now: number, code: ErrorCode, message: string, ref?: string): void {
-    this.counters.refused(code, now, session.id);
-    if (session.kind !== "yjs") this.send(session, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
-    this.strike(session, now);
-  }
-
-  strike(session: Session, now: number): void {
-    if (session.strikes.record(now)) this.close(session, CloseCode.Abuse);
-  }
-
-  /**
-   * Ends a session and closes its link with `how`. A socket that may read
-   * text (app or still pending) is told first with a `close` message: under
-   * `partykit dev` a hibernatable socket's close started outside its own event
-   * (the alarm's sweep, another client's message) never reaches the client.
-   */
-  close(session: Session, how: { code: number; reason: string }): void {
-    if (session.ended) return;
-    this.counters.closed(how.code, this.now(), session.id, how.reason);
-    this.end(session);
-    try {
-      if (session.kind !== "yjs" && !session.outbox) session.link.send(JSON.stringify({ type: "close", code: how.code, reason: how.reason } satisfies ServerMessage));
-      session.link.close(how.code, how.reason);
-    } catch {
-      // Already closed.
-    }
-  }
 
   /**
    * Stores a chat message and, only once it is stored, broadcasts it; the
@@ -402,13 +233,6 @@ export class RoomCore {
 
   // ------------------------------------------------------------ internals
 
-  private add(session: Session): void {
-    this.sessions.set(session.link, session);
-    this.byId.set(session.id, session);
-    this.limits.addAddress(session.address);
-    this.countUser(session);
-    if (session.kind === "pending") this.pendingCount++;
-  }
 
   private async handle(session: Session, data: string | Uint8Array): Promise<void> {
     if (session.ended) return;
@@ -427,7 +251,7 @@ export class RoomCore {
     }
   }
 
-  private end(session: Session): void {
+  protected end(session: Session): void {
     if (session.ended) return;
     session.ended = true;
     this.sessions.delete(session.link);
@@ -443,11 +267,4 @@ export class RoomCore {
     if (this.sessions.size === 0) this.events.emit({ type: "emptied" }, this.now());
   }
 
-  private deliverPresence(delta: PresenceDelta, except?: Session): void {
-    const text = JSON.stringify(delta);
-    for (const s of [...this.sessions.values()]) {
-      if (s.kind !== "app" || s === except) continue;
-      if (this.sendTo(s, text, "latest") === "held") s.heldPresence = mergeDeltas(s.heldPresence, delta);
-    }
-  }
 }

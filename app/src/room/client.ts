@@ -14,7 +14,7 @@ import { assertNever, type ChatMessage, type ClientMessage, ClientCloseCode, HEA
 import { ChatSession } from "./chat-session";
 import { openRoomSocket } from "./connect";
 import { browserStorage, cleanName, isColor, loadIdentity, saveIdentity } from "./identity";
-import { canSend, connecting, connectionState, type Link, wentOffline, withLastClose } from "./link-state";
+import { canSend, connecting, type Link, wentOffline, withLastClose } from "./link-state";
 import { Liveness } from "./liveness";
 import type { RoomClientOptions } from "./options";
 import { type KeyValueStore, PendingQueue, pendingKey } from "./pending";
@@ -24,11 +24,10 @@ import { parseServerMessage } from "./server-message";
 import type { Close, RoomSocket } from "./socket";
 import type { TransportSelector } from "./transport";
 import type { ChatLine, Identity, RoomClient, RoomSnapshot } from "./types";
-import { chatLines } from "./view";
+import { roomSnapshot } from "./view";
 import { watchBrowser } from "./wake";
 
 export type { RoomClientOptions } from "./options";
-
 
 /** Connects to a room and returns its client; call destroy() when done. */
 export function createRoomClient(options: RoomClientOptions): RoomClient {
@@ -287,19 +286,6 @@ class Room implements RoomClient {
   }
 
   private build(): RoomSnapshot {
-    return {
-      connection: connectionState(this.link, this.selector.current),
-      connectionId: this.room.connectionId,
-      people: this.room.list(),
-      chat: chatLines(this.chat.log.messages, this.chat.pending.items, this.me.clientId, this.lines),
-      hasOlder: this.chat.log.hasOlder,
-      loadingOlder: this.chat.loadingOlder,
-      lastSeq: this.chat.log.lastSeq,
-      docSynced: this.docs.synced,
-      docCached: this.docs.cached,
-      docUnsynced: this.docs.unsynced,
-      role: this.room.role,
-      authExp: this.room.authExp,
-    };
+    return roomSnapshot({ link: this.link, selector: this.selector, room: this.room, chat: this.chat, docs: this.docs, ownClientId: this.me.clientId, lines: this.lines });
   }
 }

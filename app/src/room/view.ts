@@ -1,10 +1,44 @@
 /**
  * Turning the client's state into what the UI reads: chat lines and the people
- * list. Pure functions; the room client calls them when building a snapshot.
+ * list, and the snapshot. Pure functions; the room client calls them on every change.
  */
 import type { ChatMessage, Person, PresenceDelta } from "../../../party/protocol";
+import type { ChatSession } from "./chat-session";
+import { connectionState, type Link } from "./link-state";
 import type { PendingItem } from "./pending";
-import type { ChatLine } from "./types";
+import type { RoomDoc } from "./room-doc";
+import type { RoomState } from "./room-state";
+import type { TransportSelector } from "./transport";
+import type { ChatLine, RoomSnapshot } from "./types";
+
+/** What a room client is made of, as far as its snapshot goes. */
+export type SnapshotParts = {
+  link: Link;
+  selector: TransportSelector;
+  room: RoomState;
+  chat: ChatSession;
+  docs: RoomDoc;
+  ownClientId: string;
+  lines: WeakMap<ChatMessage, ChatLine>;
+};
+
+/** The immutable view the UI reads (a new object on every change, for useSyncExternalStore). */
+export function roomSnapshot({ link, selector, room, chat, docs, ownClientId, lines }: SnapshotParts): RoomSnapshot {
+  return {
+    connection: connectionState(link, selector.current),
+    connectionId: room.connectionId,
+    people: room.list(),
+    chat: chatLines(chat.log.messages, chat.pending.items, ownClientId, lines),
+    hasOlder: chat.log.hasOlder,
+    loadingOlder: chat.loadingOlder,
+    lastSeq: chat.log.lastSeq,
+    docSynced: docs.synced,
+    docCached: docs.cached,
+    docUnsynced: docs.unsynced,
+    role: room.role,
+    authExp: room.authExp,
+  };
+}
 
 /**
  * Server messages, then this client's pending ones. Message lines are cached

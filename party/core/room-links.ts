@@ -1,0 +1,213 @@
+/**
+ * The room's links: the live sessions and the one way out to each of them,
+ * through the link's flow control (flow.ts): sends, broadcasts, presence
+ * delivery (batched, held for a link that fell behind), refusals and closes.
+ * RoomCore (room.ts) builds the room's lifecycle on it: connect, frames, the
+ * alarm, chat and the document.
+ */
+import { CloseCode, type ErrorCode, type PresenceDelta, type ServerMessage, utf8Length } from "../protocol";
+import type { RoomConfig } from "./config";
+import { RoomCounters } from "./counters";
+import type { FrameClass } from "./flow";
+import type { Clock, Grant, Link, Refusal, RoomStorage } from "./ports";
+import { mergeDeltas, Presence } from "./presence";
+import { PresenceBatcher } from "./presence-batch";
+import { RoomEvents } from "./room-events";
+import { Session } from "./session";
+import { UserLimits } from "./user-limits";
+import type { YjsRouting } from "./yjs-frames";
+
+/** A session's record is saved again once its lastSeen moved this far (so a woken room's deadlines are at most this early; restore adds it back). */
+export const RECORD_SEEN_SLACK_MS = 250;
+
+export type RoomDeps = {
+  roomId: string;
+  storage: RoomStorage;
+  clock: Clock;
+  config: RoomConfig;
+  /** Verifies a refreshed token (`auth`); null in open rooms. */
+  verifyToken: ((token: string) => Promise<Grant | Refusal>) | null;
+  /**
+   * The runtime holds every outgoing frame until the storage writes issued
+   * before it are durable (Durable Objects' output gate; measured under
+   * `partykit dev` by tests/fault/seen-is-stored.test.ts). Then the room sends
+   * right after issuing a write instead of waiting for it. False (tests'
+   * memory storage): the room waits for each write before sending.
+   */
+  outputGate?: boolean;
+  log?: (message: string, err?: unknown) => void;
+};
+
+export abstract class RoomLinks {
+  /** Every live session, by its link. */
+  readonly sessions = new Map<Link, Session>();
+  protected readonly byId = new Map<string, Session>();
+  readonly presence = new Presence((id) => this.byId.get(id)?.lastSeen ?? 0);
+  readonly limits: UserLimits;
+  readonly counters = new RoomCounters();
+  /** What happened, for webhooks and the directory (room-events.ts). */
+  readonly events: RoomEvents;
+  abstract readonly yjs: YjsRouting;
+  private readonly batcher = new PresenceBatcher();
+  /** Sessions still pending (their hello timeout may be what the alarm is set for). */
+  protected pendingCount = 0;
+
+  constructor(readonly deps: RoomDeps) {
+    this.limits = new UserLimits(deps.config.maxConnectionsPerUser, deps.config.maxConnectionsPerAddress);
+    this.events = new RoomEvents(deps.log);
+  }
+
+  get config(): RoomConfig {
+    return this.deps.config;
+  }
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** The session with this id, if it is live. */
+  session(id: string): Session | undefined {
+    return this.byId.get(id);
+  }
+
+  /** A sign of life: the session's deadline moves; its record follows at most RECORD_SEEN_SLACK_MS behind. */
+  touch(session: Session, now: number): void {
+    session.lastSeen = now;
+    if (now - session.savedSeen >= RECORD_SEEN_SLACK_MS) this.save(session);
+  }
+
+  /** Writes the session's record where a woken room finds it. */
+  save(session: Session): void {
+    if (session.ended) return;
+    session.savedSeen = session.lastSeen;
+    try {
+      session.link.save(session.toRecord(this.presence.entry(session.id)));
+    } catch (err) {
+      this.deps.log?.("partyroom: saving a connection's record failed", err);
+    }
+  }
+
+  /** Counts a session under its user (known at connect with a token, at hello in open rooms), once. */
+  countUser(session: Session): void {
+    const user = session.userKey;
+    if (!user || session.countedAs !== null) return;
+    session.countedAs = user;
+    this.limits.addUser(user);
+  }
+
+  /**
+   * Sends one frame through the link's flow control. `latest` frames may be
+   * held (the caller keeps the newest); a link past its budget is closed 1013.
+   */
+  sendTo(session: Session, data: string | Uint8Array, cls: FrameClass = "event"): "sent" | "held" | "closed" {
+    if (session.ended) return "closed";
+    const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
+    const decision = session.flow.decide(bytes, cls);
+    if (decision === "hold") return "held";
+    if (decision === "close") {
+      this.close(session, CloseCode.SlowReader);
+      return "closed";
+    }
+    try {
+      session.link.send(data);
+    } catch {
+      // A send that throws means the link is broken: end it, or it would linger unswept.
+      this.close(session, CloseCode.SendFailed);
+      return "closed";
+    }
+    const wasStalling = session.flow.stallDeadline() !== null;
+    session.flow.onSent(bytes, cls, this.now());
+    this.counters.sent(bytes);
+    session.bytesOut += bytes;
+    const stall = session.flow.stallDeadline();
+    if (!wasStalling && stall !== null) this.armAt(stall);
+    this.yjs.maybeProbe(session);
+    return "sent";
+  }
+
+  /** Sends a JSON message. */
+  send(session: Session, msg: ServerMessage): void {
+    this.sendTo(session, JSON.stringify(msg));
+  }
+
+  /** Sends to every app session (serialised once). */
+  broadcast(msg: ServerMessage, except?: Session): void {
+    const text = JSON.stringify(msg);
+    for (const s of [...this.sessions.values()]) if (s.kind === "app" && s !== except) this.sendTo(s, text);
+  }
+
+  /** Presence goes out at once when quiet, merged per window in a burst (presence-batch.ts). */
+  broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
+    for (const person of delta?.join ?? []) this.events.emit({ type: "joined", person }, this.now());
+    for (const clientId of delta?.leave ?? []) this.events.emit({ type: "left", clientId }, this.now());
+    const { send, flushAt } = this.batcher.add(delta, this.now());
+    if (send) this.deliverPresence(send, except);
+    if (flushAt !== null) {
+      this.deps.clock.setTimeout(() => {
+        const due = this.batcher.flush(this.now());
+        if (due) this.deliverPresence(due);
+      }, flushAt - this.now());
+    }
+  }
+
+  /** A link showed it caught up: what was held for it (presence, awareness) goes out now. */
+  release(session: Session): void {
+    if (session.heldPresence) {
+      const delta = session.heldPresence;
+      session.heldPresence = null;
+      this.sendTo(session, JSON.stringify(delta));
+    }
+    this.yjs.releaseAwareness(session);
+  }
+
+  /** Answers a refused frame with a typed error; repeated refusals close the session. */
+  refuse(session: Session, now: number, code: ErrorCode, message: string, ref?: string): void {
+    this.counters.refused(code, now, session.id);
+    if (session.kind !== "yjs") this.send(session, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
+    this.strike(session, now);
+  }
+
+  strike(session: Session, now: number): void {
+    if (session.strikes.record(now)) this.close(session, CloseCode.Abuse);
+  }
+
+  /**
+   * Ends a session and closes its link with `how`. A socket that may read
+   * text (app or still pending) is told first with a `close` message: under
+   * `partykit dev` a hibernatable socket's close started outside its own event
+   * (the alarm's sweep, another client's message) never reaches the client.
+   */
+  close(session: Session, how: { code: number; reason: string }): void {
+    if (session.ended) return;
+    this.counters.closed(how.code, this.now(), session.id, how.reason);
+    this.end(session);
+    try {
+      if (session.kind !== "yjs" && !session.outbox) session.link.send(JSON.stringify({ type: "close", code: how.code, reason: how.reason } satisfies ServerMessage));
+      session.link.close(how.code, how.reason);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** Sets the alarm for `at` if that is earlier than the one set (room.ts). */
+  abstract armAt(at: number, reset?: boolean): void;
+
+  /** Forgets a session everywhere (room.ts); `close` calls it before closing the link. */
+  protected abstract end(session: Session): void;
+
+  protected add(session: Session): void {
+    this.sessions.set(session.link, session);
+    this.byId.set(session.id, session);
+    this.limits.addAddress(session.address);
+    this.countUser(session);
+    if (session.kind === "pending") this.pendingCount++;
+  }
+
+  private deliverPresence(delta: PresenceDelta, except?: Session): void {
+    const text = JSON.stringify(delta);
+    for (const s of [...this.sessions.values()]) {
+      if (s.kind !== "app" || s === except) continue;
+      if (this.sendTo(s, text, "latest") === "held") s.heldPresence = mergeDeltas(s.heldPresence, delta);
+    }
+  }
+}
