@@ -13,7 +13,7 @@
 import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
 import { z } from "zod";
 import type { Grant } from "../core/ports";
-import { ID_PATTERN, LIMITS, ROLES, type Role } from "../protocol";
+import { CloseCode, ID_PATTERN, LIMITS, ROLES, type Role } from "../protocol";
 
 /** The environment variables this module reads. */
 export const ENV = {
@@ -54,19 +54,18 @@ const key = (secret: string) => new TextEncoder().encode(secret);
 
 /** Verifies a token for `roomId`: a Grant, or why not (401 for a bad token, 403 for the wrong room). */
 export async function verifyToken(token: string | null, secret: string, roomId: string): Promise<Grant | Refusal> {
-  if (!token) return { status: 401, code: 4401, reason: "this room needs a token" };
+  if (!token) return { status: 401, ...CloseCode.TokenMissing };
   let payload: unknown;
   try {
     ({ payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"] }));
   } catch (err) {
-    const reason = err instanceof joseErrors.JWTExpired ? "token expired" : "invalid token signature or format";
-    return { status: 401, code: 4401, reason };
+    return { status: 401, ...(err instanceof joseErrors.JWTExpired ? CloseCode.TokenExpired : CloseCode.TokenInvalid) };
   }
   const claims = claimsSchema.safeParse(payload);
-  if (!claims.success) return { status: 401, code: 4401, reason: "token claims are incomplete" };
+  if (!claims.success) return { status: 401, ...CloseCode.TokenIncomplete };
   const c = claims.data;
   const roomOk = c.room !== undefined ? c.room === roomId : prefixGrants(c.roomPrefix!, roomId);
-  if (!roomOk) return { status: 403, code: 4403, reason: "token is for another room" };
+  if (!roomOk) return { status: 403, ...CloseCode.WrongRoom };
   return { role: c.role, userId: c.sub, ...(c.name ? { name: c.name } : {}), exp: c.exp * 1000 };
 }
 

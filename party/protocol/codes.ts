@@ -22,10 +22,18 @@ export const CloseCode = {
   BadRoom: { code: 4400, reason: "invalid room id" },
   /** No token where the room needs one, or a forged or malformed one. */
   Unauthorized: { code: 4401, reason: "unauthorized" },
-  /** The connection's token expired and was not refreshed in time. */
+  /** The room needs a token and the connection brought none. */
+  TokenMissing: { code: 4401, reason: "this room needs a token" },
+  /** The token's signature or format is wrong. */
+  TokenInvalid: { code: 4401, reason: "invalid token signature or format" },
+  /** The token lacks a claim the room needs (role, subject, room or prefix, expiry). */
+  TokenIncomplete: { code: 4401, reason: "token claims are incomplete" },
+  /** The token expired (at the door, or it was not refreshed in time). */
   TokenExpired: { code: 4401, reason: "token expired" },
-  /** The token is for another room. */
+  /** Not allowed here. */
   Forbidden: { code: 4403, reason: "forbidden" },
+  /** The token is for another room. */
+  WrongRoom: { code: 4403, reason: "token is for another room" },
   /** The page's origin is not on the room's allow-list. */
   OriginNotAllowed: { code: 4403, reason: "origin not allowed" },
   /** No hello in time. */

@@ -1,5 +1,5 @@
 /** Words for what a role allows and why a room refused this page. */
-import { ClientCloseCode } from "../../../party/protocol";
+import { ClientCloseCode, CloseCode } from "../../../party/protocol";
 import type { ConnectionState, RoomSnapshot, Transport } from "../room/types";
 
 export type Role = RoomSnapshot["role"];
@@ -45,16 +45,16 @@ export function refusalMessage(connection: ConnectionState): string | null {
   if (connection.state !== "closed" || connection.code === ClientCloseCode.Leaving.code) return null;
   const reason = connection.reason;
   switch (connection.code) {
-    case 4401:
-      if (reason === "token expired") return "This link's access has expired. Ask whoever shared it for a new link.";
-      if (reason === "this room needs a token") return "This room is private: open it with the link you were given, which includes access.";
+    case CloseCode.Unauthorized.code:
+      if (reason === CloseCode.TokenExpired.reason) return "This link's access has expired. Ask whoever shared it for a new link.";
+      if (reason === CloseCode.TokenMissing.reason) return "This room is private: open it with the link you were given, which includes access.";
       return "This link's access key is not valid. Ask whoever shared it for a new link.";
-    case 4403:
-      if (reason === "origin not allowed") return "This site is not allowed to show this room.";
+    case CloseCode.Forbidden.code:
+      if (reason === CloseCode.OriginNotAllowed.reason) return "This site is not allowed to show this room.";
       return "This link is not allowed in this room. Ask whoever shared it for a link to this room.";
-    case 4400:
+    case CloseCode.BadRoom.code:
       return "This is not a valid room name.";
-    case 4426:
+    case CloseCode.VersionMismatch.code:
       return "This page is out of date. Reload it to rejoin the room.";
     default:
       return `The room closed the connection: ${reason || `code ${connection.code}`}.`;
