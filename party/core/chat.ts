@@ -64,6 +64,11 @@ export class ChatLog {
     return this.recent?.length ?? 0;
   }
 
+  /** (clientId, id) pairs held in memory to answer retries (for the inspector and tests/bench/heap.ts). */
+  get idsInMemory(): number {
+    return this.ids.size;
+  }
+
   /** Appends a message, or returns the one already stored under the same ids. */
   post(input: NewMessage, now: number): Promise<{ message: ChatMessage; duplicate: boolean }> {
     const run = this.queue.then(() => this.postNow(input, now));
