@@ -16,7 +16,7 @@
  * every simulated minute. The report goes to docs/bench/heap-core.md.
  *
  *   npm run bench:heap                                  40 + 40 simulated minutes
- *   npm run bench:heap -- --minutes 60 --warmup 10 --churn 5 --report PATH
+ *   npm run bench:heap -- --minutes 60 --warmup 10 --churn 30 --report PATH
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,7 +45,7 @@ const REPORT = reportIdx >= 0 ? resolve(argv[reportIdx + 1]!) : join(ROOT, "docs
 const SESSIONS = opt("sessions", 100);
 const MINUTES = opt("minutes", 40);
 const WARMUP = opt("warmup", 10);
-const CHURN = opt("churn", 5);
+const CHURN = opt("churn", 30);
 const command = `npm run bench:heap${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
 const STEP_MS = 100;
 const STEPS_PER_MIN = 60_000 / STEP_MS;
