@@ -9,11 +9,12 @@
  * - Idempotency: a message is keyed by (clientId, client message id); posting
  *   the same pair again returns the original message with `duplicate: true`.
  *   Posts run one at a time, so a double click racing itself is still one message.
- * - Memory is bounded (the newest `recentMax` messages); older pages come from
- *   storage. The recent page is read on first use, not on load, so a room
- *   woken by a heartbeat reads one key, not two hundred.
+ * - Memory is bounded (the newest `recentMax` messages, and the ids of the
+ *   newest MEMORY.chatIdsCached posts); older pages and ids come from storage.
+ *   The recent page is read on first use, not on load, so a room woken by a
+ *   heartbeat reads one key, not two hundred.
  */
-import { type ChatMessage, LIMITS, utf8Length } from "../protocol";
+import { type ChatMessage, LIMITS, MEMORY, utf8Length } from "../protocol";
 import type { RoomStorage } from "./ports";
 
 /** The slice of Durable Object storage the log needs. */
@@ -26,9 +27,6 @@ const SEQ_KEY = "chat:seq";
 const MSG_PREFIX = "chat:msg:";
 const msgKey = (seq: number) => `${MSG_PREFIX}${String(seq).padStart(12, "0")}`;
 const idKey = (clientId: string, id: string) => `chat:id:${clientId}:${id}`;
-
-/** How many recent (clientId,id) -> seq pairs are kept in memory before asking storage. */
-const ID_CACHE_MAX = 5_000;
 
 export class ChatLog {
   /** The newest messages, oldest first; null until first read. */
@@ -98,7 +96,7 @@ export class ChatLog {
       if (this.recent.length > this.recentMax) this.recent.splice(0, this.recent.length - this.recentMax);
     }
     this.ids.set(key, seq);
-    if (this.ids.size > ID_CACHE_MAX) this.ids.delete(this.ids.keys().next().value!);
+    if (this.ids.size > MEMORY.chatIdsCached) this.ids.delete(this.ids.keys().next().value!);
     return { message, duplicate: false };
   }
 

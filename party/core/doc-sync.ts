@@ -16,6 +16,7 @@ import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { YjsFrame, YjsSync } from "../protocol";
+import { forgetRemovedAwareness } from "./awareness-meta";
 
 /** One client's entry in an awareness update, as sent. */
 export type AwarenessEntry = { id: number; clock: number; /** The JSON state as sent ("null" for a removal). */ state: string; /** Its length. */ bytes: number; removed: boolean };
@@ -148,6 +149,7 @@ export class DocSync {
   /** Applies a peer's awareness update; the change goes to every peer, the origin included (y-websocket counts it as life). */
   applyAwareness(update: Uint8Array, origin: unknown): void {
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, origin);
+    forgetRemovedAwareness(this.awareness);
   }
 
   /** An awareness frame with the current states of `ids` (every known state by default). */
@@ -168,6 +170,7 @@ export class DocSync {
   removeAwareness(ids: number[]): void {
     const held = ids.filter((id) => this.awareness.states.has(id));
     if (held.length) awarenessProtocol.removeAwarenessStates(this.awareness, held, null);
+    forgetRemovedAwareness(this.awareness);
   }
 
   /** Stops listening to the document (the room is going away). */

@@ -107,6 +107,29 @@ export const BUDGETS = {
 } as const;
 
 /**
+ * What a room keeps in memory of its past, beside the newest chat page: caches
+ * and bookkeeping whose source of truth is storage or the peers, sized so a
+ * room that stays awake for days holds the same as one that just woke
+ * (tests/bench/heap.ts measures it). No client meets these.
+ */
+export const MEMORY = {
+  /**
+   * (clientId, message id) pairs of the newest posts kept to answer a retried
+   * post without a storage read; older retries are found in storage. A retry
+   * follows its lost ack within seconds: this covers ~25 s of a room at 10
+   * messages a second.
+   */
+  chatIdsCached: 256,
+  /**
+   * Awareness client ids removed (their peer left) whose last clock the room
+   * still remembers, so a late or echoed update cannot bring their state back.
+   * y-protocols keeps them forever; every page load is a new id. Echoes stop
+   * once peers time the state out (30 s), so the oldest go first past this.
+   */
+  awarenessRemovedKept: 1_000,
+} as const;
+
+/**
  * Flow control for every link (socket or HTTP session): the room counts the
  * bytes it sent that the link has not yet shown it read (workerd has no
  * `bufferedAmount`). App clients report what they have read (`read` frames);
