@@ -27,6 +27,8 @@ export type Peer = {
   usage(): Usage;
   /** The peer's process group id (partykit dev's: workerd and its inspector are in it). */
   pgid: number;
+  /** The tail of what the server printed (for a run that went wrong). */
+  output(): string;
   stop(): Promise<void>;
 };
 
@@ -85,6 +87,7 @@ async function partykitPeer(name: PeerName, party: string, opts: PeerOptions): P
     http: server.http,
     pgid,
     usage: () => groupUsage(pgid, "workerd"),
+    output: () => server.output(),
     stop: () => server.stop(),
   };
 }
@@ -131,6 +134,7 @@ async function nodePeer(name: PeerName, script: string, ts: boolean, opts: PeerO
     http: `http://127.0.0.1:${port}`,
     pgid: child.pid!,
     usage: () => groupUsage(child.pid!, "node"),
+    output: () => log,
     stop: async () => {
       killGroup(child, "SIGTERM");
       const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once("exit", () => r()));

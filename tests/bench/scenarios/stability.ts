@@ -187,6 +187,8 @@ async function variant(ctx: BenchContext, p: Params, workers: Workers, stalled: 
       slope: { ...fit, halfMinutes: end / 2 },
       load: checkLoad(status, ctx.loadCores),
     };
+    // Readers closed, or a server that stopped working, are failures: say what the server said.
+    if (closed.unexpected > 0 || v.lost > 0) ctx.log(`stability ${label}: server output (tail)\n${peer.output().slice(-3000)}`);
     ctx.log(`stability ${label}: lost ${v.lost}, dup ${v.duplicates}, reord ${v.reordered}, ack timeouts ${result.acks.timeouts}, reader closes ${closed.unexpected}, RSS ${memory[0]!.workerdMiB} -> ${memory.at(-1)!.workerdMiB} MiB, slope ${round(fit.slope, 3)} ± ${round(fit.se, 3)} MiB/min, cpu ${serverCpuPct.toFixed(1)}%`);
     return result;
   } finally {
