@@ -32,6 +32,7 @@ import { PresenceBatcher } from "./presence-batch";
 import { RoomCounters } from "./counters";
 import { RoomEvents } from "./room-events";
 import { isSessionRecord, Session } from "./session";
+import { UnreadLedger } from "./unread";
 import { UserLimits } from "./user-limits";
 import { DocVersions } from "./versions";
 import { onBinary, YjsRouting } from "./yjs-frames";
@@ -65,6 +66,8 @@ export class RoomCore {
   private readonly byId = new Map<string, Session>();
   readonly presence = new Presence((id) => this.byId.get(id)?.lastSeen ?? 0);
   readonly limits: UserLimits;
+  /** Unread bytes per address and over the room (unread.ts). */
+  readonly unread = new UnreadLedger();
   readonly counters = new RoomCounters();
   /** What happened, for webhooks and the directory (room-events.ts). */
   readonly events: RoomEvents;
@@ -406,6 +409,7 @@ export class RoomCore {
     this.sessions.set(session.link, session);
     this.byId.set(session.id, session);
     this.limits.addAddress(session.address);
+    session.flow.attach(this.unread.account(session.address));
     this.countUser(session);
     if (session.kind === "pending") this.pendingCount++;
   }
@@ -433,6 +437,7 @@ export class RoomCore {
     this.sessions.delete(session.link);
     this.byId.delete(session.id);
     this.limits.removeAddress(session.address);
+    session.flow.detach();
     if (session.countedAs !== null) this.limits.removeUser(session.countedAs);
     if (session.kind === "pending") this.pendingCount--;
     this.http.forget(session);

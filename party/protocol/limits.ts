@@ -104,6 +104,14 @@ export const BUDGETS = {
   awarenessIdsPerConnection: 4,
   /** SSE streams open at once on one HTTP session: a new one replaces the old. */
   sseStreamsPerSession: 1,
+  /**
+   * Unread bytes (outboxes, send queues) over every link of one client address:
+   * eight links at their budget. Past it, that address's links more than their
+   * share behind are closed 1013 (core/unread.ts).
+   */
+  unreadBytesPerAddress: 8 * MiB,
+  /** Unread bytes over every link of the room: half of a room's 128 MB. Past it, links more than their share behind are closed 1013. */
+  unreadBytesPerRoom: 64 * MiB,
 } as const;
 
 /**
