@@ -180,6 +180,14 @@ test("per-user and per-room connection caps refuse at the door with their codes"
   assert.equal(full.closeCode, CloseCode.RoomFull.code);
 });
 
+test("in an open room an HTTP session past its user's cap is refused too_many_connections, not opened closed", async () => {
+  const h = await room({ config: { maxConnectionsPerUser: 2 } });
+  const hello = JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: "same-secret", name: "Ada", color: "#112233" });
+  for (let i = 0; i < 2; i++) assert.ok("id" in (await h.core.http.openSession(hello, "poll", OPEN, "")));
+  assert.deepEqual(await h.core.http.openSession(hello, "poll", OPEN, ""), { error: "too_many_connections", message: CloseCode.TooManyConnections.reason });
+  assert.equal(h.core.http.size, 2);
+});
+
 test("a frame refused over the rate names what it was: the chat id, or the message type (a client retries its sync)", async () => {
   const h = await room();
   const tab = await h.join("reader");
