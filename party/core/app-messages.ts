@@ -15,6 +15,7 @@ import {
   PROTOCOL_VERSION,
   RATE_LIMIT,
   SUPPORTED_VERSIONS,
+  USER_LIMITS,
 } from "../protocol";
 import type { Grant } from "./ports";
 import type { RoomCore } from "./room";
@@ -46,6 +47,9 @@ export async function onText(core: RoomCore, s: Session, raw: string, now: numbe
   }
   if (!s.bucket.take(now)) {
     return core.refuse(s, now, "rate_limited", `more than ${RATE_LIMIT.perSecond} messages a second; retry in ${s.bucket.retryAfterMs(now)} ms`, peekRef(raw));
+  }
+  if (!core.limits.takeFrame(s.userKey, s.address, now)) {
+    return core.refuse(s, now, "rate_limited", `more than ${USER_LIMITS.framePerSecond} messages a second from this user (or ${USER_LIMITS.addressFramePerSecond} from this address); retry in a second`, peekRef(raw));
   }
   const parsed = parseClientMessage(raw);
   if (!parsed.ok) return core.refuse(s, now, parsed.code, parsed.message, parsed.ref);

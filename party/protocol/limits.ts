@@ -84,6 +84,20 @@ export const USER_LIMITS = {
   /** Chat posts per address. */
   addressChatBurst: 90,
   addressChatPerSecond: 30,
+  /**
+   * Text frames per user and per address, every socket and HTTP session of
+   * them together (each connection also has RATE_LIMIT's own): sixty sockets
+   * of one address, each within its own rate, sent 4,000 frames in a second
+   * and made everyone else's acks wait 450 ms. Past a bucket a frame is
+   * refused `rate_limited`, as a strike.
+   */
+  frameBurst: 60,
+  framePerSecond: 30,
+  addressFrameBurst: 200,
+  addressFramePerSecond: 100,
+  /** Strikes per user and per address within RATE_LIMIT.strikeWindowMs; past them, each of their connections is closed 4429 at its next strike. */
+  userStrikes: 30,
+  addressStrikes: 60,
   /** Connections (sockets and HTTP sessions) one user may hold in a room (env PARTYROOM_MAX_CONNECTIONS_PER_USER). */
   connectionsPerUser: 16,
   /** Connections one address may hold in a room (env PARTYROOM_MAX_CONNECTIONS_PER_ADDRESS). */

@@ -12,7 +12,8 @@ import { TestClient } from "./client";
 import { killGroup, ROOT } from "./server";
 import { withTimeout } from "./wait";
 
-export type FloodOptions = { ws: string; room: string; address: string; sockets: number; everyMs: number; durationMs: number };
+/** `user`: every socket says hello as this one user (else each is a user of its own); `address`: what the edge would report. */
+export type FloodOptions = { ws: string; room: string; address: string; user?: string; sockets: number; everyMs: number; durationMs: number };
 export type FloodResult = { frames: number; acked: Array<[string, number]>; refused: Record<string, number>; closes: number[] };
 
 type FromChild = { ready: true } | { result: FloodResult } | { error: string };
@@ -76,7 +77,7 @@ async function child(options: FloodOptions): Promise<void> {
   process.on("disconnect", () => process.exit(0));
   const clients = await Promise.all(
     Array.from({ length: options.sockets }, (_, i) =>
-      TestClient.join(options.ws, options.room, { clientId: `flooder-${i}-${Math.random().toString(36).slice(2)}`, name: `F${i}` }, { "cf-connecting-ip": options.address }).then((j) => j.client),
+      TestClient.join(options.ws, options.room, { clientId: options.user ?? `flooder-${i}-${Math.random().toString(36).slice(2)}`, name: `F${i}` }, { "cf-connecting-ip": options.address }).then((j) => j.client),
     ),
   );
   const result: FloodResult = { frames: 0, acked: [], refused: {}, closes: [] };
