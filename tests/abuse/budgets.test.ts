@@ -1,19 +1,20 @@
 /**
- * Issue 11, items 1 and 4 (sessions) and 8 (request bodies): what one holder
- * of a view token can make the room hold. A view token's HTTP session fills
- * its outbox with `sync` replies and never polls; the same user opens every
- * session it may; one address opens sessions under many users; a chunked
- * upload streams 40 MiB. Each is cut at its budget (FLOW.budgetBytes per
- * link, USER_LIMITS per user and address, LIMITS.httpBodyBytes), with the
- * documented codes, and the room's workerd memory stays under MEMORY_BUDGET
- * (on a server of its own, so nothing else blurs it).
- */
+ * Issue 11, items 1 and 4 (sessions) and 8 (request bodies, SSE streams):
+ * what one holder of a view token can make the room hold. A view token's HTTP
+ * session fills its outbox with `sync` replies and never polls; the same user
+ * opens every session it may; one address opens sessions under many users; a
+ * chunked upload streams 40 MiB; one session opens stream after stream. Each
+ * is cut at its budget (FLOW.budgetBytes per link, BUDGETS.unreadBytesPer*,
+ * USER_LIMITS per user and address, LIMITS.httpBodyBytes, one stream per
+ * session), with the documented codes, and the room's workerd memory stays
+ * under MEMORY_BUDGET (on a server of its own, so nothing else blurs it). */
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, test } from "node:test";
 import { mintToken } from "../../party/host/auth";
 import { BUDGETS, CloseCode, ERROR_STATUS, type ErrorCode, FLOW, LIMITS, PROTOCOL_VERSION, type Role, USER_LIMITS } from "../../party/protocol";
 import { getJson, TestClient } from "../helpers/client";
+import { SseClient } from "../helpers/http-session";
 import { MemoryWatch, MiB, mib } from "../helpers/memory";
 import { type DevServer, startServer, uniqueRoom } from "../helpers/server";
 import { until, withTimeout } from "../helpers/wait";
@@ -163,6 +164,16 @@ test("a chunked upload of 40 MiB is refused 413 too_large once it passes the bod
   assert.deepEqual([status, code], [ERROR_STATUS.too_large, "too_large"]);
   assert.ok(sent < 40 * MiB, `the room stopped reading (the client had sent ${mib(sent)})`);
   assert.ok(growth <= MEMORY_BUDGET, `workerd grew ${mib(growth)}`);
+});
+
+test(`an HTTP session has at most ${BUDGETS.sseStreamsPerSession} SSE stream: a newer one takes over and the older ends`, { timeout: 30_000 }, async () => {
+  const room = uniqueRoom("streams");
+  const tok = await token(room, "view", "streamer");
+  const sse = await SseClient.open(server.http, room, { name: "Streamer" }, tok);
+  const streams = async () => (await getJson(server.http, `/parties/main/${room}/state`)).body.internals.sseStreams;
+  for (let i = 0; i < 5; i++) sse.connect(sse.lastId());
+  await until(async () => (await streams()) === BUDGETS.sseStreamsPerSession, "the older streams to end", 10_000);
+  sse.close();
 });
 
 /** POSTs up to `total` bytes in chunks (no content-length), stopping as soon as the answer comes; returns it and how much was sent. */
