@@ -14,7 +14,7 @@ import { after, before, test } from "node:test";
 import { mintToken } from "../../party/host/auth";
 import { BUDGETS, CloseCode, ERROR_STATUS, type ErrorCode, FLOW, LIMITS, PROTOCOL_VERSION, type Role, USER_LIMITS } from "../../party/protocol";
 import { getJson, TestClient } from "../helpers/client";
-import { SseClient } from "../helpers/http-session";
+import { openSession } from "../helpers/http-session";
 import { MemoryWatch, MiB, mib } from "../helpers/memory";
 import { type DevServer, startServer, uniqueRoom } from "../helpers/server";
 import { until, withTimeout } from "../helpers/wait";
@@ -169,11 +169,18 @@ test("a chunked upload of 40 MiB is refused 413 too_large once it passes the bod
 test(`an HTTP session has at most ${BUDGETS.sseStreamsPerSession} SSE stream: a newer one takes over and the older ends`, { timeout: 30_000 }, async () => {
   const room = uniqueRoom("streams");
   const tok = await token(room, "view", "streamer");
-  const sse = await SseClient.open(server.http, room, { name: "Streamer" }, tok);
+  const opened = await openSession(server.http, room, { name: "Streamer" }, "sse", tok);
+  // Raw streams (an EventSource would reconnect by itself and take over again).
+  const aborts = Array.from({ length: 5 }, () => new AbortController());
+  const ended: Promise<void>[] = [];
+  for (const abort of aborts) {
+    const res = await withTimeout(fetch(`${server.http}${opened.events}?token=${tok}`, { signal: abort.signal }), 10_000, "a stream to open");
+    ended.push(res.text().then(() => undefined, () => undefined));
+  }
   const streams = async () => (await getJson(server.http, `/parties/main/${room}/state`)).body.internals.sseStreams;
-  for (let i = 0; i < 5; i++) sse.connect(sse.lastId());
   await until(async () => (await streams()) === BUDGETS.sseStreamsPerSession, "the older streams to end", 10_000);
-  sse.close();
+  await withTimeout(Promise.all(ended.slice(0, -1)), 10_000, "the older streams' responses to end");
+  for (const abort of aborts) abort.abort();
 });
 
 /** POSTs up to `total` bytes in chunks (no content-length), stopping as soon as the answer comes; returns it and how much was sent. */
