@@ -21,7 +21,7 @@ import { seeParties } from "./host/directory-link";
 import { handleHttp } from "./host/http";
 import { RoomOps } from "./host/ops";
 import { servePage } from "./host/pages";
-import { CloseCode } from "./protocol";
+import { CloseCode, type ServerMessage } from "./protocol";
 
 /** Where a room keeps its own id: `room.id` throws when an alarm wakes the instance. */
 const ROOM_ID_KEY = "room:id";
@@ -83,8 +83,11 @@ export default class RoomHost implements Party.Server {
     seeParties(this.room);
     this.ops.reporter.flush(this.core.now());
     const refused = this.core.admit(address, grant.userId);
-    if (refused) conn.close(refused.code, refused.reason);
-    else this.core.connect(this.linkFor(conn), { transport: "websocket", grant, address });
+    if (refused) {
+      // As core.close does: under partykit dev the close frame alone never reaches the client, which would hang open.
+      conn.send(JSON.stringify({ type: "close", code: refused.code, reason: refused.reason } satisfies ServerMessage));
+      conn.close(refused.code, refused.reason);
+    } else this.core.connect(this.linkFor(conn), { transport: "websocket", grant, address });
     return this.clock.drain();
   }
 

@@ -15,6 +15,7 @@ import {
   PROTOCOL_VERSION,
   RATE_LIMIT,
   SUPPORTED_VERSIONS,
+  USER_LIMITS,
 } from "../protocol";
 import type { Grant } from "./ports";
 import type { RoomCore } from "./room";
@@ -48,6 +49,13 @@ export async function onText(core: RoomCore, s: Session, raw: string, now: numbe
     return core.refuse(s, now, "rate_limited", `more than ${RATE_LIMIT.perSecond} messages a second; retry in ${s.bucket.retryAfterMs(now)} ms`, peekRef(raw));
   }
   const parsed = parseClientMessage(raw);
+  // Heartbeats come at the protocol's pace and a hello once per connection (connections per user and address are
+  // capped): the shared bucket is for the rest, or a room of many people behind one address (an office, a campus)
+  // would refuse its own heartbeats.
+  const shared = !parsed.ok || (parsed.message.type !== "heartbeat" && parsed.message.type !== "hello");
+  if (shared && !core.limits.takeFrame(s.userKey, s.address, now)) {
+    return core.refuse(s, now, "rate_limited", `more than ${USER_LIMITS.framePerSecond} messages a second from this user (or ${USER_LIMITS.addressFramePerSecond} from this address); retry in a second`, peekRef(raw));
+  }
   if (!parsed.ok) return core.refuse(s, now, parsed.code, parsed.message, parsed.ref);
   const msg = parsed.message;
   if (s.kind === "pending" && msg.type !== "hello") return core.refuse(s, now, "hello_required", "the first message must be hello", msg.type);

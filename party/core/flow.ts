@@ -18,8 +18,11 @@
  * `lowBytes`; past `budgetBytes` (plus the link's own unread greeting: a joiner
  * downloading a large document is not slow) or after `stallMs` above
  * `lowBytes` without progress, the link is closed 1013 and resumes losslessly.
+ * A link attached to an account (unread.ts) is also closed when its address
+ * or the room is past its shared budget and the link is past its share.
  */
 import { FLOW } from "../protocol";
+import type { UnreadAccount } from "./unread";
 
 /** What a frame is, for the policy: `latest` frames may be held and replaced. */
 export type FrameClass = "event" | "latest" | "greeting";
@@ -43,6 +46,8 @@ export class LinkFlow {
   private progressAt: number;
   /** Whether frames are being held (set above highBytes, cleared below lowBytes). */
   holding = false;
+  /** Where this link's unread bytes are summed with others' (unread.ts). */
+  private account: UnreadAccount | null = null;
 
   constructor(
     now: number,
@@ -63,14 +68,28 @@ export class LinkFlow {
       this.holding = true;
       return "hold";
     }
-    if (cls !== "greeting" && unread + bytes > this.allowance()) return "close";
+    if (cls !== "greeting" && (unread + bytes > this.allowance() || this.account?.over(bytes, unread + bytes))) return "close";
     return "send";
+  }
+
+  /** Sums this link's unread bytes into `account` from now on (what is unread already included). */
+  attach(account: UnreadAccount): void {
+    this.account = account;
+    account.add(this.unread);
+  }
+
+  /** The link ended: its unread bytes leave the account. */
+  detach(): void {
+    this.account?.add(-this.unread);
+    this.account?.close();
+    this.account = null;
   }
 
   /** Records a frame sent. */
   onSent(bytes: number, cls: FrameClass, now: number): void {
     if (this.unread === 0) this.progressAt = now;
     this.sent += bytes;
+    this.account?.add(bytes);
     if (cls === "greeting") {
       // A greeting is several frames (step 2, awareness states): they add up until the link has read them.
       if (this.greetingEnd <= this.read) this.greetingBytes = 0;
@@ -87,6 +106,7 @@ export class LinkFlow {
     // Never beyond what was sent: a client cannot report its way out of the budget.
     const read = Math.min(total, this.sent);
     if (read > this.read) {
+      this.account?.add(this.read - read);
       this.read = read;
       this.progressAt = now;
     }

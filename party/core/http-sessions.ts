@@ -84,6 +84,8 @@ export class HttpSessions {
     const session = this.core.connect(this.link(id, outbox), { transport, grant, address }, outbox, id);
     this.byId.set(session.id, session);
     if (withHello) await this.core.frame(session.link, raw);
+    // In open rooms the user is known only at the hello, which closes a session past the user's cap: say so, as a socket is told.
+    if (outbox.closed?.code === CloseCode.TooManyConnections.code) return { error: "too_many_connections", message: outbox.closed.reason };
     return { id: session.id };
   }
 

@@ -14,6 +14,7 @@ import { mergeDeltas, Presence } from "./presence";
 import { PresenceBatcher } from "./presence-batch";
 import { RoomEvents } from "./room-events";
 import { Session } from "./session";
+import { UnreadLedger } from "./unread";
 import { UserLimits } from "./user-limits";
 import type { YjsRouting } from "./yjs-frames";
 
@@ -44,6 +45,8 @@ export abstract class RoomLinks {
   protected readonly byId = new Map<string, Session>();
   readonly presence = new Presence((id) => this.byId.get(id)?.lastSeen ?? 0);
   readonly limits: UserLimits;
+  /** Unread bytes per address and over the room (unread.ts). */
+  readonly unread = new UnreadLedger();
   readonly counters = new RoomCounters();
   /** What happened, for webhooks and the directory (room-events.ts). */
   readonly events: RoomEvents;
@@ -168,7 +171,9 @@ export abstract class RoomLinks {
   }
 
   strike(session: Session, now: number): void {
-    if (session.strikes.record(now)) this.close(session, CloseCode.Abuse);
+    // Every window records; any closes. The user's and address's let sixty sockets strike out together, not 1,200 frames later.
+    const own = session.strikes.record(now);
+    if (this.limits.strike(session.userKey, session.address, now) || own) this.close(session, CloseCode.Abuse);
   }
 
   /**
@@ -199,6 +204,7 @@ export abstract class RoomLinks {
     this.sessions.set(session.link, session);
     this.byId.set(session.id, session);
     this.limits.addAddress(session.address);
+    session.flow.attach(this.unread.account(session.address));
     this.countUser(session);
     if (session.kind === "pending") this.pendingCount++;
   }

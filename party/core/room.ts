@@ -257,6 +257,7 @@ export class RoomCore extends RoomLinks {
     this.sessions.delete(session.link);
     this.byId.delete(session.id);
     this.limits.removeAddress(session.address);
+    session.flow.detach();
     if (session.countedAs !== null) this.limits.removeUser(session.countedAs);
     if (session.kind === "pending") this.pendingCount--;
     this.http.forget(session);

@@ -84,6 +84,22 @@ export const USER_LIMITS = {
   /** Chat posts per address. */
   addressChatBurst: 90,
   addressChatPerSecond: 30,
+  /**
+   * Text frames per user and per address, every socket and HTTP session of
+   * them together (each connection also has RATE_LIMIT's own): sixty sockets
+   * of one address, each within its own rate, sent 4,000 frames in a second
+   * and made everyone else's acks wait 450 ms. Past a bucket a frame is
+   * refused `rate_limited`, as a strike. Heartbeats, read reports and
+   * hellos do not count: the protocol sets their pace, and a room of many
+   * people behind one address would otherwise refuse its own heartbeats.
+   */
+  frameBurst: 60,
+  framePerSecond: 30,
+  addressFrameBurst: 200,
+  addressFramePerSecond: 100,
+  /** Strikes per user and per address within RATE_LIMIT.strikeWindowMs; past them, each of their connections is closed 4429 at its next strike. */
+  userStrikes: 30,
+  addressStrikes: 60,
   /** Connections (sockets and HTTP sessions) one user may hold in a room (env PARTYROOM_MAX_CONNECTIONS_PER_USER). */
   connectionsPerUser: 16,
   /** Connections one address may hold in a room (env PARTYROOM_MAX_CONNECTIONS_PER_ADDRESS). */
@@ -104,6 +120,14 @@ export const BUDGETS = {
   awarenessIdsPerConnection: 4,
   /** SSE streams open at once on one HTTP session: a new one replaces the old. */
   sseStreamsPerSession: 1,
+  /**
+   * Unread bytes (outboxes, send queues) over every link of one client address:
+   * eight links at their budget. Past it, that address's links more than their
+   * share behind are closed 1013 (core/unread.ts).
+   */
+  unreadBytesPerAddress: 8 * MiB,
+  /** Unread bytes over every link of the room: half of a room's 128 MB. Past it, links more than their share behind are closed 1013. */
+  unreadBytesPerRoom: 64 * MiB,
 } as const;
 
 /**

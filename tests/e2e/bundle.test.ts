@@ -74,10 +74,13 @@ test("the bundle's assets are served with the right types", async () => {
 });
 
 test("app pages may only be framed by the app; embed pages by the configured frame-ancestors", async () => {
-  const app = await fetch(`${server.http}/r/framing-check`);
-  assert.equal(app.headers.get("content-security-policy"), "frame-ancestors 'self'");
-  assert.equal(app.headers.get("x-frame-options"), "SAMEORIGIN");
-  await app.arrayBuffer();
+  // `/` too (issue 11): the front page is an app page like any other.
+  for (const path of ["/", "/r/framing-check"]) {
+    const app = await fetch(`${server.http}${path}`);
+    assert.equal(app.headers.get("content-security-policy"), "frame-ancestors 'self'", path);
+    assert.equal(app.headers.get("x-frame-options"), "SAMEORIGIN", path);
+    await app.arrayBuffer();
+  }
   const embed = await fetch(`${server.http}/embed/framing-check?view=chat`);
   assert.equal(embed.status, 200);
   assert.equal(embed.headers.get("content-security-policy"), "frame-ancestors 'self' http://127.0.0.1:*");

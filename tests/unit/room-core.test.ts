@@ -167,6 +167,44 @@ test("chat limits are per user across every connection: more sockets buy no more
   assert.equal(limited, 20);
 });
 
+test("frames are limited per address across its sockets, and an address past its strikes loses each socket at its next strike", async () => {
+  const h = await room();
+  const address = "203.0.113.5";
+  const socks = await Promise.all(Array.from({ length: 20 }, (_, i) => h.join(`many-${i}`, {}, OPEN, address)));
+  // Each socket stays within its own rate (15 frames each); together they pass the address's burst.
+  for (let i = 0; i < 15; i++) for (const s of socks) await h.send(s, { type: "history", before: 1 });
+  const pages = socks.reduce((n, s) => n + s.of("messages").length, 0);
+  assert.equal(pages, USER_LIMITS.addressFrameBurst, "the address's burst, no more: the fake clock stands still");
+  // No socket reached its own 20 strikes, but the address passed its 60, and each socket struck again after that.
+  assert.equal(socks.filter((s) => s.closeCode === CloseCode.Abuse.code).length, socks.length);
+  // Another address is untouched.
+  const other = await h.join("elsewhere", {}, OPEN, "198.51.100.9");
+  await h.send(other, { type: "heartbeat" });
+  assert.equal(other.of("pong").length, 1);
+});
+
+test("heartbeats are not limited per address: a room of many people behind one address keeps beating", async () => {
+  const h = await room();
+  const address = "203.0.113.6";
+  const socks = await Promise.all(Array.from({ length: 20 }, (_, i) => h.join(`office-${i}`, {}, OPEN, address)));
+  // 300 heartbeats, past the address's burst of text frames, each socket within its own rate.
+  for (let i = 0; i < 15; i++) for (const s of socks) await h.send(s, { type: "heartbeat" });
+  assert.equal(socks.reduce((n, s) => n + s.of("pong").length, 0), 15 * socks.length);
+  assert.equal(socks.filter((s) => s.closeCode !== null && s.closeCode !== undefined).length, 0);
+});
+
+test("frames are limited per user across its tabs, and a user past its strikes loses each tab at its next strike", async () => {
+  const h = await room();
+  const tabs = await Promise.all(Array.from({ length: 8 }, () => h.join("one-user")));
+  for (let i = 0; i < 14; i++) for (const t of tabs) await h.send(t, { type: "history", before: 1 });
+  const pages = tabs.reduce((n, t) => n + t.of("messages").length, 0);
+  assert.equal(pages, USER_LIMITS.frameBurst, "the user's burst, no more");
+  assert.equal(tabs.filter((t) => t.closeCode === CloseCode.Abuse.code).length, tabs.length, `past ${USER_LIMITS.userStrikes} strikes every striking tab is closed`);
+  const other = await h.join("someone-else");
+  await h.send(other, { type: "heartbeat" });
+  assert.equal(other.of("pong").length, 1, "another user is untouched");
+});
+
 test("per-user and per-room connection caps refuse at the door with their codes", async () => {
   const h = await room({ config: { maxConnectionsPerUser: 2, maxConnections: 4 } });
   await h.join("a", {}, grant("u1"));
@@ -178,6 +216,14 @@ test("per-user and per-room connection caps refuse at the door with their codes"
   await h.join("same");
   const full = h.connect();
   assert.equal(full.closeCode, CloseCode.RoomFull.code);
+});
+
+test("in an open room an HTTP session past its user's cap is refused too_many_connections, not opened closed", async () => {
+  const h = await room({ config: { maxConnectionsPerUser: 2 } });
+  const hello = JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: "same-secret", name: "Ada", color: "#112233" });
+  for (let i = 0; i < 2; i++) assert.ok("id" in (await h.core.http.openSession(hello, "poll", OPEN, "")));
+  assert.deepEqual(await h.core.http.openSession(hello, "poll", OPEN, ""), { error: "too_many_connections", message: CloseCode.TooManyConnections.reason });
+  assert.equal(h.core.http.size, 2);
 });
 
 test("a frame refused over the rate names what it was: the chat id, or the message type (a client retries its sync)", async () => {

@@ -1,0 +1,67 @@
+/**
+ * Unread bytes summed over links: per client address and over the room. One
+ * link's budget (FLOW.budgetBytes) bounds what one slow reader makes the room
+ * hold (its outbox, or the runtime's send queue), but not what many do: one
+ * address opening its 256 allowed sessions, each asking for chat it never
+ * reads, held 225 MiB in a room that has 128 MB. Past BUDGETS.unreadBytesPerAddress
+ * (or unreadBytesPerRoom), a link whose unread would pass its fair share of
+ * that budget (the budget divided among the links it covers, at most
+ * FLOW.lowBytes, the mark above which a link counts as behind) is closed 1013
+ * like any slow reader: links that keep reading go on, the laggards go.
+ * Pure: LinkFlow feeds it (flow.ts), the room attaches each link (room.ts).
+ */
+import { BUDGETS, FLOW } from "../protocol";
+
+/** One link's account: what LinkFlow reports to, and asks before sending. */
+export type UnreadAccount = {
+  /** Unread went up (a send) or down (a read) by `delta`. */
+  add(delta: number): void;
+  /** Whether a frame of `bytes` that leaves the link `after` bytes unread passes a shared budget the link is over its share of. */
+  over(bytes: number, after: number): boolean;
+  /** The link is gone: its links count drops (its bytes were taken back by the caller). */
+  close(): void;
+};
+
+type Tally = { bytes: number; links: number };
+
+export class UnreadLedger {
+  private readonly room: Tally = { bytes: 0, links: 0 };
+  private readonly byAddress = new Map<string, Tally>();
+
+  constructor(
+    private readonly perAddress: number = BUDGETS.unreadBytesPerAddress,
+    private readonly perRoom: number = BUDGETS.unreadBytesPerRoom,
+    private readonly behindBytes: number = FLOW.lowBytes,
+  ) {}
+
+  /** Unread bytes over every link of the room. */
+  get bytes(): number {
+    return this.room.bytes;
+  }
+
+  /** An account for a link from `address` ("" = unknown: only the room's budget applies). */
+  account(address: string): UnreadAccount {
+    let mine: Tally | null = null;
+    if (address) {
+      mine = this.byAddress.get(address) ?? { bytes: 0, links: 0 };
+      this.byAddress.set(address, mine);
+      mine.links++;
+    }
+    this.room.links++;
+    const tallies = mine ? [mine, this.room] : [this.room];
+    return {
+      add: (delta) => {
+        for (const t of tallies) t.bytes += delta;
+      },
+      over: (bytes, after) => this.past(this.room, this.perRoom, bytes, after) || (mine !== null && this.past(mine, this.perAddress, bytes, after)),
+      close: () => {
+        this.room.links--;
+        if (mine && --mine.links === 0) this.byAddress.delete(address);
+      },
+    };
+  }
+
+  private past(tally: Tally, budget: number, bytes: number, after: number): boolean {
+    return tally.bytes + bytes > budget && after > Math.min(this.behindBytes, budget / Math.max(1, tally.links));
+  }
+}
