@@ -85,14 +85,18 @@ async function dispatch(core: RoomCore, s: Session, msg: ClientMessage, now: num
       }
       return core.send(s, { type: "ack", id: result.message.id, seq: result.message.seq, ts: result.message.ts, duplicate: result.duplicate });
     }
-    case "sync": {
-      const page = await core.chat.after(msg.after, msg.limit ?? LIMITS.pageMax);
-      return core.send(s, { type: "messages", for: "sync", ...page, seq: core.chat.seq });
-    }
-    case "history": {
-      const page = await core.chat.before(msg.before, msg.limit ?? LIMITS.pageDefault);
-      return core.send(s, { type: "messages", for: "history", ...page, seq: core.chat.seq });
-    }
+    case "sync":
+      return core.pageReads.run(async () => {
+        if (s.ended) return;
+        const page = await core.chat.after(msg.after, msg.limit ?? LIMITS.pageMax);
+        core.send(s, { type: "messages", for: "sync", ...page, seq: core.chat.seq });
+      });
+    case "history":
+      return core.pageReads.run(async () => {
+        if (s.ended) return;
+        const page = await core.chat.before(msg.before, msg.limit ?? LIMITS.pageDefault);
+        core.send(s, { type: "messages", for: "history", ...page, seq: core.chat.seq });
+      });
     case "auth":
       return refreshAuth(core, s, msg.token);
     case "read":

@@ -17,7 +17,7 @@
  * await storage, and without the queue a binary frame sent right after hello
  * could be handled before the hello finished.
  */
-import { type ChatMessage, CloseCode, type ErrorCode, USER_LIMITS, utf8Length } from "../protocol";
+import { type ChatMessage, CloseCode, type ErrorCode, MEMORY, USER_LIMITS, utf8Length } from "../protocol";
 import { onText } from "./app-messages";
 import { ChatLog, type NewMessage } from "./chat";
 import { deadlineOf, earliestDeadline, SWEEP_GRACE_MS } from "./deadlines";
@@ -25,6 +25,7 @@ import { DocStore } from "./doc-store";
 import { DocSync } from "./doc-sync";
 import { HttpSessions } from "./http-sessions";
 import { RoomJobs } from "./jobs";
+import { PageReads } from "./page-reads";
 import type { ConnectInfo, Grant, Link } from "./ports";
 import { RECORD_SEEN_SLACK_MS, RoomLinks, type RoomDeps } from "./room-links";
 import { isSessionRecord, Session } from "./session";
@@ -37,6 +38,8 @@ export class RoomCore extends RoomLinks {
   readonly http: HttpSessions;
   readonly yjs: YjsRouting;
   readonly versions: DocVersions;
+  /** Chat pages are built a few at a time (page-reads.ts). */
+  readonly pageReads = new PageReads(MEMORY.pageReads);
   private docLoad: Promise<LoadedDoc> | null = null;
   /** The document, once something needed it. */
   doc: LoadedDoc | null = null;

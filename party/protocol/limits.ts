@@ -151,6 +151,13 @@ export const MEMORY = {
    * once peers time the state out (30 s), so the oldest go first past this.
    */
   awarenessRemovedKept: 1_000,
+  /**
+   * Chat pages (`sync`, `history`) a room reads and sends at once; the rest
+   * wait their turn (core/page-reads.ts). Each is up to LIMITS.pageBytes read
+   * and serialised again: two keep a room's transient page memory near 1 MiB
+   * however many requests arrive together, while a storage read takes a few ms.
+   */
+  pageReads: 2,
 } as const;
 
 /**
