@@ -32,7 +32,8 @@ export function stockProvider(kind: StockProvider["kind"], http: string, room: s
 }
 
 /** Resolves on the provider's next completed sync (at once if it is synced). */
-export function synced(p: StockProvider, what: string, timeoutMs = 10_000): Promise<void> {
+export function synced(provider: Pick<StockProvider, "synced" | "on" | "off">, what: string, timeoutMs = 10_000): Promise<void> {
+  const p = provider as Pick<StockProvider, "synced" | "on" | "off">;
   return withTimeout(
     new Promise<void>((resolve) => {
       if (p.synced) return resolve();
@@ -57,9 +58,11 @@ export function providerTcp(p: StockProvider): Socket {
 /**
  * Destroys a provider and drops its socket at once (dev never answers a
  * client's close frame: PARTYKIT-NOTES 8), then the doc, which stops the
- * awareness timer the provider leaves running.
+ * awareness timer the provider leaves running. Takes any stock provider: their
+ * `ws` is typed as the browser's WebSocket, in Node it is ws's (`terminate`).
  */
-export function dispose(p: StockProvider): void {
+export function dispose(provider: unknown): void {
+  const p = provider as Pick<StockProvider, "ws" | "destroy" | "doc">;
   const socket = p.ws;
   p.destroy();
   socket?.terminate();

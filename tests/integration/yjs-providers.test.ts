@@ -7,46 +7,14 @@ import * as Y from "yjs";
 import { DOC_TEXT_NAME } from "../../party/protocol";
 import { getJson, TestClient } from "../helpers/client";
 import { sharedServer, uniqueRoom } from "../helpers/server";
-import { until, withTimeout } from "../helpers/wait";
+import { until } from "../helpers/wait";
+import { dispose, synced } from "../helpers/yjs-peers";
 
 let server: Awaited<ReturnType<typeof sharedServer>>;
 before(async () => {
   server = await sharedServer();
 });
 after(() => server.stop());
-
-type Provider = { synced: boolean; ws: WebSocket | null; doc: Y.Doc; on(e: "sync", f: (s: boolean) => void): void; off(e: "sync", f: (s: boolean) => void): void; destroy(): void };
-
-/** Resolves on the provider's first completed sync. */
-const synced = (provider: unknown, what: string) => {
-  const p = provider as Provider;
-  return withTimeout(
-    new Promise<void>((resolve) => {
-      if (p.synced) return resolve();
-      const onSync = (s: boolean) => {
-        if (!s) return;
-        p.off("sync", onSync);
-        resolve();
-      };
-      p.on("sync", onSync);
-    }),
-    10_000,
-    what,
-  );
-};
-
-/**
- * Destroys a provider and drops its socket at once (dev never answers a
- * client's close frame: PARTYKIT-NOTES 8), then the doc, which stops the
- * awareness timer the provider leaves running.
- */
-const dispose = (provider: unknown) => {
-  const p = provider as Provider;
-  const socket = p.ws;
-  p.destroy();
-  socket?.terminate();
-  p.doc.destroy();
-};
 
 test("stock y-websocket and y-partykit providers on the room URL sync the document without errors", async () => {
   const room = uniqueRoom();
