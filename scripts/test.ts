@@ -4,7 +4,7 @@
  * runner. Files that need their own server (kill -9, restarts) start one.
  * Usage: npm test [-- tests/integration/chat.test.ts ...]
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,12 +36,14 @@ const server = await startServer();
 console.log(`> shared partykit dev on ${server.http}`);
 let status = 1;
 try {
-  const run = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=180000", ...files],
-    { stdio: "inherit", env: { ...process.env, PARTYROOM_TEST_URL: server.http } },
-  );
-  status = run.status ?? 1;
+  // Not spawnSync: this process reads the shared server's output, and blocked it would stop reading. Node writes to a
+  // pipe synchronously, so `partykit dev` would then block on its own stderr, stop reading workerd's, and workerd would
+  // block on its next log line: every room of the shared server hung, mid-run.
+  const run = spawn(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=180000", ...files], {
+    stdio: "inherit",
+    env: { ...process.env, PARTYROOM_TEST_URL: server.http },
+  });
+  status = await new Promise<number>((resolve) => run.on("close", (code) => resolve(code ?? 1)));
   if (status !== 0) console.log(`--- shared partykit dev output (last 4 KB) ---\n${server.output().slice(-4096)}`);
 } finally {
   await server.stop();
