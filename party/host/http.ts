@@ -113,7 +113,13 @@ async function sessionRoute(req: Request, url: URL, core: RoomCore, id: string, 
  */
 export async function readBody(req: Request, max: number): Promise<Uint8Array | Response> {
   const tooLarge = () => httpError("too_large", `bodies here are limited to ${max} bytes`);
-  if (Number(req.headers.get("content-length") ?? "0") > max) return tooLarge();
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > max) {
+    // A small body is read to its end before the 413 (one chunk at a time, nothing kept): answered mid-upload, a reverse
+    // proxy in front (nginx) sees its upstream close on it and says 502 instead of passing our typed error on.
+    if (declared <= DRAIN_MAX_BYTES && req.body) await drain(req.body);
+    return tooLarge();
+  }
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -135,6 +141,18 @@ export async function readBody(req: Request, max: number): Promise<Uint8Array | 
     at += c.byteLength;
   }
   return body;
+}
+
+/** Declared bodies up to this size are read (and dropped) before a 413; larger ones are refused at once. */
+const DRAIN_MAX_BYTES = 1024 * 1024;
+
+async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = body.getReader();
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // The client went away: nothing to answer.
+  }
 }
 
 /** 405 with the methods the path takes. */
