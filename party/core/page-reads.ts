@@ -27,7 +27,7 @@ export class PageReads {
     }
   }
 
-  /** Requests waiting for a slot (the inspector). */
+  /** Requests waiting for a slot (what tests/unit/page-reads.test.ts checks the queue by). */
   get queued(): number {
     return this.waiting.length;
   }
