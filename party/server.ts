@@ -18,7 +18,7 @@ import { EventClock } from "./host/clock";
 import { configFrom } from "./host/config";
 import { checkRequest, checkSocket } from "./host/edge";
 import { seeParties } from "./host/directory-link";
-import { handleHttp } from "./host/http";
+import { discardUnreadBody, handleHttp } from "./host/http";
 import { RoomOps } from "./host/ops";
 import { servePage } from "./host/pages";
 import { CloseCode, type ServerMessage } from "./protocol";
@@ -125,6 +125,7 @@ export default class RoomHost implements Party.Server {
     seeParties(this.room);
     this.ops.reporter.flush(this.core.now());
     const res = (await this.ops.route(req as unknown as Request, this.room.env)) ?? (await handleHttp(req as unknown as Request, this.core));
+    await discardUnreadBody(req as unknown as Request);
     await this.clock.drain();
     // With an allow-list, CORS names the (already checked) origin instead of "*".
     const origin = req.headers.get("origin");

@@ -146,13 +146,37 @@ export async function readBody(req: Request, max: number): Promise<Uint8Array | 
 /** Declared bodies up to this size are read (and dropped) before a 413; larger ones are refused at once. */
 const DRAIN_MAX_BYTES = 1024 * 1024;
 
-async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
+/** Reads and drops a body, at most `max` bytes of it (a chunked body declares no length). */
+async function drain(body: ReadableStream<Uint8Array>, max = DRAIN_MAX_BYTES): Promise<void> {
   const reader = body.getReader();
   try {
-    while (!(await reader.read()).done);
+    let read = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+      if (read > max) {
+        await reader.cancel().catch(() => undefined);
+        return;
+      }
+    }
   } catch {
     // The client went away: nothing to answer.
   }
+}
+
+/**
+ * Reads what is left of a body the answer did not need (a 404 for an ended
+ * session, a 429, a 405), before the answer goes out. Answered with its body
+ * unread, a request leaves workerd's connection mid-read: the runtime logs
+ * "Can't read from request stream after response has been sent" and resets
+ * the kept-alive connection under it, which fails other requests queued on it
+ * (seen as ECONNRESET by clients that did nothing wrong).
+ */
+export async function discardUnreadBody(req: Request): Promise<void> {
+  if (!req.body || req.bodyUsed) return;
+  if (Number(req.headers.get("content-length") ?? "0") > DRAIN_MAX_BYTES) return;
+  await drain(req.body);
 }
 
 /** 405 with the methods the path takes. */
