@@ -31,24 +31,38 @@ before(async () => {
     throw new Error(`${err.message}\n${output}`);
   });
   // Vite answers once it listens; the rooms behind it once partykit dev does (it started first).
-  await until(async () => (await fetch(`http://127.0.0.1:${port}/parties/main/ready-check`).catch(() => null))?.status === 401, "the rooms to answer through Vite", 60_000, 200);
+  await until(async () => (await fetch(`http://127.0.0.1:${port}/parties/main/ready-check`).catch(() => null))?.status === 401, "the rooms to answer through Vite", 60_000, 200).catch(
+    (err: Error) => {
+      throw new Error(`${err.message}\n${output}`);
+    },
+  );
 });
+
+/** Runs a test body; a failure carries what `npm run dev` printed (CI shows nothing else of it). */
+const withOutput = (body: () => Promise<void>) => async () => {
+  try {
+    await body();
+  } catch (err) {
+    if (err instanceof Error) err.message += `\n--- npm run dev printed ---\n${output.slice(-6000)}`;
+    throw err;
+  }
+};
 
 after(async () => {
   killGroup(dev, "SIGTERM");
   await withTimeout(new Promise((r) => (dev.exitCode !== null ? r(null) : dev.once("exit", r))), 15_000, "npm run dev to stop").catch(() => killGroup(dev, "SIGKILL"));
 });
 
-test("npm run dev forwards the token secret from the shell and says rooms need tokens", async () => {
+test("npm run dev forwards the token secret from the shell and says rooms need tokens", withOutput(async () => {
   assert.match(output, /rooms need a token/);
   assert.match(output, /variables passed to the rooms: .*PARTYROOM_TOKEN_SECRET/);
   assert.doesNotMatch(output, /dev-server-test-secret/, "the secret itself is never printed");
   const ws = new WebSocket(`ws://127.0.0.1:${port}/parties/main/${uniqueRoom()}`);
   const closed = await withTimeout(new Promise<number>((r) => ws.on("close", (code) => r(code))), 10_000, "the refused socket to close");
   assert.equal(closed, CloseCode.Unauthorized.code);
-});
+}));
 
-test("a CORS preflight through the dev server gets the room's own answer", async () => {
+test("a CORS preflight through the dev server gets the room's own answer", withOutput(async () => {
   const res = await fetch(`http://127.0.0.1:${port}/parties/main/${uniqueRoom()}/messages`, {
     method: "OPTIONS",
     headers: { origin: "http://elsewhere.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
@@ -58,4 +72,4 @@ test("a CORS preflight through the dev server gets the room's own answer", async
   assert.equal(res.headers.get("access-control-max-age"), "600");
   assert.match(res.headers.get("access-control-allow-methods") ?? "", /POST/);
   assert.doesNotMatch(res.headers.get("access-control-allow-headers") ?? "", /authorization/);
-});
+}));
