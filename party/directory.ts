@@ -11,6 +11,7 @@ import type { RoomStorage } from "./core/ports";
 import { PROMETHEUS_CONTENT_TYPE } from "./core/prometheus";
 import { adminSecretOf, isAdmin, markAdmin, provesAdmin } from "./host/admin";
 import { httpError, json } from "./host/http-response";
+import { discardUnreadBody } from "./host/http";
 import { DIRECTORY_ID, DIRECTORY_PATHS, DIRECTORY_PARTY, type DirectoryReport } from "./protocol";
 
 export default class DirectoryParty implements Party.Server {
@@ -40,7 +41,12 @@ export default class DirectoryParty implements Party.Server {
   }
 
   async onRequest(req: Party.Request): Promise<Response> {
-    const request = req as unknown as Request;
+    const res = await this.route(req as unknown as Request);
+    await discardUnreadBody(req as unknown as Request);
+    return res;
+  }
+
+  private async route(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname.slice(`/parties/${DIRECTORY_PARTY}/${DIRECTORY_ID}`.length).replace(/\/$/, "");
     // Reports come party to party (never through onBeforeRequest, which lets only admin GETs in).
     if (request.method === "POST" && path === "/report" && !isAdmin(request)) return this.report(request);
