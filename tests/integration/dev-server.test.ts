@@ -31,7 +31,7 @@ before(async () => {
     throw new Error(`${err.message}\n${output}`);
   });
   // Vite answers once it listens; the rooms behind it once partykit dev does (it started first).
-  await until(async () => (await fetch(`http://127.0.0.1:${port}/parties/main/ready-check`).catch(() => null))?.status === 401, "the rooms to answer through Vite", 60_000, 200).catch(
+  await until(async () => (await fetch(`http://127.0.0.1:${port}/parties/main/ready-check`, { signal: AbortSignal.timeout(5_000) }).catch(() => null))?.status === 401, "the rooms to answer through Vite", 60_000, 200).catch(
     (err: Error) => {
       throw new Error(`${err.message}\n${output}`);
     },
@@ -65,6 +65,7 @@ test("npm run dev forwards the token secret from the shell and says rooms need t
 test("a CORS preflight through the dev server gets the room's own answer", withOutput(async () => {
   const res = await fetch(`http://127.0.0.1:${port}/parties/main/${uniqueRoom()}/messages`, {
     method: "OPTIONS",
+    signal: AbortSignal.timeout(10_000),
     headers: { origin: "http://elsewhere.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
   });
   assert.equal(res.status, 204);
