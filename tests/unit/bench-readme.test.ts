@@ -40,6 +40,22 @@ test("a full run shows its provenance, every goal, and invalid or failed scenari
   assert.match(text, /\| Soak \| – \| failed: boom \| \*\*no\*\* \|/);
 });
 
+test("goals not met are listed again with what was measured beside them, and the core profile as evidence", () => {
+  const profile = { command: "npm run bench:profile", machine: { commit: "abcdef0123456789" }, peers: 200, updates: 5000, usPerUpdate: 143.9, usPerSend: 0.72 };
+  const results = [
+    scenario({ id: "yjs-fanout", title: "Yjs fan-out", params: { updatesPerSec: 50 }, goals: [{ goal: "p99 <= 1.2x y-ws", measured: "20 vs 10 ms; floor 18 ms", pass: false }, { goal: "nothing lost", measured: "0", pass: true }] }),
+    scenario({ title: "Soak", status: "failed", reason: "boom" }),
+  ];
+  const text = renderSection(run({ results }), [], profile);
+  const listed = text.slice(text.indexOf("**Goals not met"));
+  assert.match(listed, /- Yjs fan-out: p99 <= 1\.2x y-ws\. Measured: 20 vs 10 ms; floor 18 ms\./);
+  assert.match(listed, /- Soak: the scenario failed \(boom\)/);
+  assert.doesNotMatch(listed, /nothing lost/);
+  assert.match(listed, /`npm run bench:profile` at commit `abcdef0123`.*143\.9 µs of CPU per update fanned out to 200 peers \(0\.72 µs per send\), 0\.72% of a core at the fan-out benchmark's 50 updates\/s/);
+  const allMet = renderSection(run({ results: [scenario({ goals: [{ goal: "g", measured: "m", pass: true }] })] }), [], profile);
+  assert.doesNotMatch(allMet, /Goals not met|bench:profile/);
+});
+
 test("quoted figures are listed apart and labelled as not measured here", () => {
   const text = renderSection(run({ results: [scenario({ title: "Transports", goals: [{ goal: "g", measured: "m", pass: true }], quoted: [{ source: "the original", figures: "WS 346 ms" }] })] }), []);
   const table = text.slice(0, text.indexOf("Quoted"));

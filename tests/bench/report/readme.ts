@@ -18,8 +18,36 @@ const README_PATH = join(ROOT, "README.md");
 /** Charts worth showing in the README, when the run drew them. */
 const README_CHARTS = ["fanout-cdf-1000.svg", "yjs-fanout-cdf.svg", "hibernation-memory.svg", "stability-memory.svg"];
 
-/** The section for `run`, or for no committed run. `charts` = chart files present next to the results. */
-export function renderSection(run: BenchRun | null, charts: readonly string[]): string {
+export const PROFILE_PATH = join(ROOT, "docs", "bench", "profile-core.json");
+
+/** What `npm run bench:profile` commits (tests/bench/profile.ts): the room core's own CPU on the Yjs path. */
+export type CoreProfile = { command: string; machine: { commit: string }; peers: number; updates: number; usPerUpdate: number; usPerSend: number };
+
+/**
+ * The goals a full run did not meet, each with what the same run measured
+ * beside it (the floors: the null room, y-partykit on the same workerd), and
+ * the profile of the room's own code as the evidence of where the rest goes.
+ */
+function notMet(run: BenchRun, profile: CoreProfile | null): string[] {
+  const missed = run.results.flatMap((r) => [
+    ...(r.status === "failed" ? [`- ${r.title}: the scenario failed (${r.reason ?? "see results.md"}).`] : []),
+    ...r.goals.filter((g) => g.pass === false).map((g) => `- ${r.title}: ${g.goal}. Measured: ${g.measured}.`),
+  ]);
+  if (!missed.length) return [];
+  const out = ["**Goals not met in this run**, each with the floor measured beside it:", "", ...missed, ""];
+  if (profile) {
+    const rate = Number((run.results.find((r) => r.id === "yjs-fanout")?.params as { updatesPerSec?: number } | undefined)?.updatesPerSec ?? 0);
+    const share = rate ? `, ${((profile.usPerUpdate * rate) / 1e4).toFixed(2)}% of a core at the fan-out benchmark's ${rate} updates/s` : "";
+    out.push(
+      `Where the time goes on the Yjs path: the room's own code, profiled in Node by \`${profile.command}\` at commit \`${profile.machine.commit.slice(0, 10)}\` ([docs/bench/profile-core.md](docs/bench/profile-core.md)), costs ${profile.usPerUpdate.toFixed(1)} µs of CPU per update fanned out to ${profile.peers} peers (${profile.usPerSend.toFixed(2)} µs per send)${share}. The rest of each delivery is the runtime's (a socket send per peer, a storage commit per update under \`partykit dev\`), which the floors above measure on the same workerd.`,
+      "",
+    );
+  }
+  return out;
+}
+
+/** The section for `run`, or for no committed run. `charts` = chart files present next to the results; `profile` = the committed core profile. */
+export function renderSection(run: BenchRun | null, charts: readonly string[], profile: CoreProfile | null = null): string {
   if (!run) return ["No full benchmark run is committed yet. Run `npm run bench` on a quiet machine and commit `docs/bench/`; the figures then appear here."].join("\n");
   if (run.mode !== "full" || run.partial) {
     return `The committed results file is a ${run.mode}${run.partial ? ", partial" : ""} run (\`${run.command}\`): it checks the harness, not the room, and no figures are quoted from it. Run \`npm run bench\` on a quiet machine to fill this section.`;
@@ -36,7 +64,7 @@ export function renderSection(run: BenchRun | null, charts: readonly string[]): 
     if (r.status === "failed") out.push(`| ${r.title} | – | failed: ${r.reason ?? "see results.md"} | **no** |`);
     for (const g of r.goals) out.push(`| ${r.title} | ${g.goal} | ${g.measured} | ${met(g)} |`);
   }
-  out.push("");
+  out.push("", ...notMet(run, profile));
   const quoted = run.results.flatMap((r) => (r.quoted ?? []).map((q) => `- ${r.title}, ${q.source}: ${q.figures}`));
   if (quoted.length) out.push("Quoted for reference, **not measured in this run** (other machine, other method):", "", ...quoted, "");
   for (const c of README_CHARTS.filter((f) => charts.includes(f))) out.push(`![${c.replace(/\.svg$/, "")}](docs/bench/${c})`);
@@ -59,7 +87,8 @@ export function committedRun(): BenchRun | null {
 /** The README as it must read for the committed results. */
 export function expectedReadme(): string {
   const charts = README_CHARTS.filter((f) => existsSync(join(ROOT, "docs", "bench", f)));
-  return withSection(readFileSync(README_PATH, "utf8"), renderSection(committedRun(), charts));
+  const profile = existsSync(PROFILE_PATH) ? (JSON.parse(readFileSync(PROFILE_PATH, "utf8")) as CoreProfile) : null;
+  return withSection(readFileSync(README_PATH, "utf8"), renderSection(committedRun(), charts, profile));
 }
 
 /** Rewrites the README's benchmark section from the committed results. */
