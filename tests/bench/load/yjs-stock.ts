@@ -76,6 +76,10 @@ export class StockYjs {
         const t0 = nowMs();
         try {
           const { provider, doc } = await connect(specs[i]!, timeoutMs);
+          // Receivers publish no presence. With it, every provider renews its state 15 s after it was made, and 200
+          // receivers made within seconds of each other renew together: 200 x 200 awareness deliveries land on the load
+          // core mid-trial, and every server's per-delivery p99 became the load generator's backlog (~500 ms for all).
+          provider.awareness.setLocalState(null);
           const r: Receiver = { provider, doc, seen: new Map() };
           doc.on("update", (update: Uint8Array, origin: unknown) => origin === provider && this.onUpdate(r, update, nowMs()));
           this.receivers.push(r);
