@@ -1,7 +1,8 @@
 /**
  * Starts the peers the benchmark compares, each as its own process group on
  * loopback, pinned to the server CPU: partyroom (`main`, hosted as the room
- * chooses), the same room with hibernation off (`awake`) and the null room
+ * chooses), the same room with hibernation off (`awake`) or with its storage
+ * in memory (`volatile`), and the null room
  * under `partykit dev` with the bench's own config, a plain `ws` broadcast
  * server, and @y/websocket-server's stock server. Each peer is stopped by its
  * process group id only.
@@ -14,7 +15,7 @@ import { withTimeout } from "../../helpers/wait";
 import { groupUsage, pinGroup, type Usage } from "../lib/proc";
 
 /** The peers, by the name used in results. */
-export type PeerName = "partyroom" | "awake" | "null-room" | "y-partykit" | "ws" | "y-websocket-server";
+export type PeerName = "partyroom" | "awake" | "volatile" | "null-room" | "y-partykit" | "ws" | "y-websocket-server";
 
 export type Peer = {
   name: PeerName;
@@ -41,6 +42,8 @@ export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer
       return partykitPeer(name, "main", opts);
     case "awake":
       return partykitPeer(name, "awake", opts);
+    case "volatile":
+      return partykitPeer(name, "volatile", opts);
     case "null-room":
       return partykitPeer(name, "nullroom", opts);
     case "y-partykit":
@@ -57,7 +60,7 @@ let snapshot: string | null = null;
 /** The bench's own PartyKit config: `main` (the real room), `nullroom` and `awake`; never deployed. */
 const BENCH_CONFIG = "tests/bench/partykit.json";
 /** What the bench config reaches, relative to the repository root. */
-const SNAPSHOT_PATHS = ["party", "tests/bench/parties", BENCH_CONFIG];
+const SNAPSHOT_PATHS = ["party", "tests/bench/parties", "tests/helpers/memory-storage.ts", BENCH_CONFIG];
 
 /**
  * `partykit dev` hot-reloads when a file it serves changes, dropping every
