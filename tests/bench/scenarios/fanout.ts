@@ -60,7 +60,10 @@ export const fanout: Scenario = {
           const status = await workers.status();
           const load = checkLoad(status, ctx.loadCores);
           await workers.all(() => ({ op: "closeAll" }), 60_000);
-          ctx.log(`fanout ${size} ${name} round ${r}: last p50 ${v.lastP50.toFixed(2)} p99 ${v.lastP99.toFixed(2)} ms, lost ${v.lost} dup ${v.duplicates} reord ${v.reordered}, failed ${opened.failed}, load ${load.cpuPct.toFixed(0)}%${load.saturated ? " SATURATED" : ""}`);
+          // Which close codes and connect errors, so a failed or closed client says why (the room's limits name themselves).
+          const gone = closes(status);
+          const why = gone.unexpected || opened.failed ? ` (closed ${JSON.stringify(gone.codes)}; connect errors ${JSON.stringify(opened.errors)})` : "";
+          ctx.log(`fanout ${size} ${name} round ${r}: last p50 ${v.lastP50.toFixed(2)} p99 ${v.lastP99.toFixed(2)} ms, lost ${v.lost} dup ${v.duplicates} reord ${v.reordered}, failed ${opened.failed}${why}, load ${load.cpuPct.toFixed(0)}%${load.saturated ? " SATURATED" : ""}`);
           if (r === p.rounds.kept) cdfs[name] = cdf(v.latencies);
           return {
             lastP50: v.lastP50,
@@ -72,7 +75,8 @@ export const fanout: Scenario = {
             reordered: v.reordered,
             expected: v.expected,
             connectFailures: opened.failed,
-            closed: closes(status).unexpected,
+            closed: gone.unexpected,
+            ...Object.fromEntries(Object.entries(gone.codes).map(([code, n]) => [`closed${code}`, n])),
             serverCpuPct: ((after.cpuSec - before.cpuSec) / ((nowMs() - t0) / 1000)) * 100,
             ...loadFields(load),
           };

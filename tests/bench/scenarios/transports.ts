@@ -9,7 +9,7 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import WebSocket from "ws";
-import { PROTOCOL_VERSION } from "../../../party/protocol";
+import { FLOW, PROTOCOL_VERSION } from "../../../party/protocol";
 import { PollClient, SseClient } from "../../helpers/http-session";
 import { until, withTimeout } from "../../helpers/wait";
 import { DelayProxy } from "../lib/delay-proxy";
@@ -35,6 +35,24 @@ type Latency = { latencies: number[]; expected: number; received: number; dups: 
 const room = (p: string) => `bench-${p}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 const hello = (clientId: string) => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId, name: clientId, color: "#336699" });
 
+/**
+ * Reports what a socket has read, as the app does (FLOW, PROTOCOL.md §11); returns the running total for heartbeats.
+ * A socket that never reports is a stalled reader to the room, which stops sending to it: 1,000 such subscribers in one
+ * room stalled on the joins' presence alone, and the last ones never got their welcome.
+ */
+function reportReads(ws: WebSocket): () => number {
+  let read = 0;
+  let reported = 0;
+  ws.on("message", (d) => {
+    read += (d as Buffer).byteLength;
+    if (read - reported >= FLOW.reportEveryBytes && ws.readyState === WebSocket.OPEN) {
+      reported = read;
+      ws.send(`{"type":"read","bytes":${read}}`);
+    }
+  });
+  return () => read;
+}
+
 /** A subscriber on `kind`, recording when each message id (the `n` in its text) arrives. */
 async function subscribe(kind: Kind, base: { ws: string; http: string }, r: string, id: string): Promise<Sub> {
   const sub: Sub = { received: new Map(), dups: 0, outOfOrder: 0, close: async () => undefined };
@@ -50,6 +68,7 @@ async function subscribe(kind: Kind, base: { ws: string; http: string }, r: stri
   if (kind === "websocket") {
     const ws = new WebSocket(`${base.ws}/parties/main/${r}`);
     await withTimeout(new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej))), 10_000, "a subscriber socket");
+    const read = reportReads(ws);
     const welcomed = withTimeout(
       new Promise<void>((resolve) =>
         ws.on("message", (d, bin) => {
@@ -65,7 +84,7 @@ async function subscribe(kind: Kind, base: { ws: string; http: string }, r: stri
     ws.send(hello(id));
     await welcomed;
     // Subscribers are real clients: they heartbeat, or the presence TTL would (rightly) sweep them.
-    const beat = setInterval(() => ws.send('{"type":"heartbeat"}'), HEARTBEAT_MS);
+    const beat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(`{"type":"heartbeat","read":${read()}}`), HEARTBEAT_MS);
     sub.close = async () => {
       clearInterval(beat);
       ws.terminate();
@@ -93,9 +112,10 @@ async function latencyRun(kind: Kind, base: { ws: string; http: string }, reps: 
   if (kind === "websocket") {
     const ws = new WebSocket(`${base.ws}/parties/main/${r}`);
     await withTimeout(new Promise((res, rej) => (ws.once("open", res), ws.once("error", rej))), 10_000, "the publisher socket");
+    const read = reportReads(ws);
     ws.send(hello("publisher"));
     publish = (n, text) => ws.send(JSON.stringify({ type: "chat", id: `p${n}`, text }));
-    const beat = setInterval(() => ws.send('{"type":"heartbeat"}'), HEARTBEAT_MS);
+    const beat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(`{"type":"heartbeat","read":${read()}}`), HEARTBEAT_MS);
     closePublisher = () => {
       clearInterval(beat);
       ws.terminate();
