@@ -14,7 +14,7 @@
  */
 import { connect as netConnect, type NetConnectOpts, type Socket } from "node:net";
 import WebSocket from "ws";
-import { FLOW } from "../../../party/protocol";
+import { reportReads } from "./read-reports";
 import { withTimeout } from "../../helpers/wait";
 import { nowMs } from "../lib/stats";
 import type { AckReport, ChatSpec, OpenResult, PresenceReport, ProbeReport, SenderSpec } from "./protocol";
@@ -31,9 +31,8 @@ type Client = {
   join?: Record<string, number>;
   leave?: Record<string, number>;
   onPong?: () => void;
-  /** Bytes received, reported to the room as read (flow control, PROTOCOL.md §11a), as every client must. */
-  received: number;
-  reported: number;
+  /** Bytes received and reported to the room as read (read-reports.ts); app clients only. */
+  read: () => number;
 };
 
 type RunStats = { deliveries: number; duplicates: number; reordered: number; latencies: number[]; slowest: Map<string, number> };
@@ -84,7 +83,9 @@ export class ChatPool {
       // Like ws's default: `path` is the HTTP path here, and would make net.connect dial a unix socket.
       const tcp = (o: NetConnectOpts & { socketPath?: string }) => (socket = netConnect({ ...o, path: o.socketPath } as NetConnectOpts));
       const ws = new WebSocket(spec.url, { perMessageDeflate: false, createConnection: tcp as typeof netConnect });
-      const client: Client = { spec, ws, socket: null, welcomed: spec.kind === "raw", presenceFrames: 0, lastSeq: 0, seen: new Map(), received: 0, reported: 0 };
+      const client: Client = { spec, ws, socket: null, welcomed: spec.kind === "raw", presenceFrames: 0, lastSeq: 0, seen: new Map(), read: () => 0 };
+      // Only partyroom's app protocol has read reports (the null room would echo them to everyone).
+      if (spec.kind === "app") client.read = reportReads(ws);
       if (spec.observe) {
         client.join = {};
         client.leave = {};
@@ -124,12 +125,6 @@ export class ChatPool {
         }
       });
       ws.on("message", (data, isBinary) => {
-        client.received += (data as Buffer).byteLength;
-        // Only partyroom's app protocol has read reports (the null room would echo them to everyone).
-        if (spec.kind === "app" && client.received - client.reported >= FLOW.reportEveryBytes && ws.readyState === WebSocket.OPEN) {
-          client.reported = client.received;
-          ws.send(`{"type":"read","bytes":${client.received}}`);
-        }
         if (isBinary) return; // partyroom's Yjs sync frames: not part of these scenarios.
         const text = String(data);
         if (!client.welcomed && text.startsWith('{"type":"welcome"')) {
@@ -138,7 +133,7 @@ export class ChatPool {
           client.lastSeq = welcome.seq;
           if (spec.heartbeat) {
             // Random phase so 10,000 clients do not beat in lockstep.
-            const beat = () => ws.readyState === WebSocket.OPEN && ws.send(spec.kind === "app" ? `{"type":"heartbeat","read":${client.received}}` : '{"type":"heartbeat"}');
+            const beat = () => ws.readyState === WebSocket.OPEN && ws.send(spec.kind === "app" ? `{"type":"heartbeat","read":${client.read()}}` : '{"type":"heartbeat"}');
             setTimeout(() => {
               beat();
               client.heartbeat = setInterval(beat, welcome.heartbeatMs);

@@ -9,10 +9,11 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import WebSocket from "ws";
-import { FLOW, PROTOCOL_VERSION } from "../../../party/protocol";
+import { PROTOCOL_VERSION } from "../../../party/protocol";
 import { PollClient, SseClient } from "../../helpers/http-session";
 import { until, withTimeout } from "../../helpers/wait";
 import { DelayProxy } from "../lib/delay-proxy";
+import { reportReads } from "../load/read-reports";
 import { interleave, roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
 import { median, percentile, round } from "../lib/stats";
 import { perSocketKiB, watch } from "../lib/usage";
@@ -34,24 +35,6 @@ type Latency = { latencies: number[]; expected: number; received: number; dups: 
 
 const room = (p: string) => `bench-${p}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 const hello = (clientId: string) => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId, name: clientId, color: "#336699" });
-
-/**
- * Reports what a socket has read, as the app does (FLOW, PROTOCOL.md §11); returns the running total for heartbeats.
- * A socket that never reports is a stalled reader to the room, which stops sending to it: 1,000 such subscribers in one
- * room stalled on the joins' presence alone, and the last ones never got their welcome.
- */
-function reportReads(ws: WebSocket): () => number {
-  let read = 0;
-  let reported = 0;
-  ws.on("message", (d) => {
-    read += (d as Buffer).byteLength;
-    if (read - reported >= FLOW.reportEveryBytes && ws.readyState === WebSocket.OPEN) {
-      reported = read;
-      ws.send(`{"type":"read","bytes":${read}}`);
-    }
-  });
-  return () => read;
-}
 
 /** A subscriber on `kind`, recording when each message id (the `n` in its text) arrives. */
 async function subscribe(kind: Kind, base: { ws: string; http: string }, r: string, id: string): Promise<Sub> {
