@@ -11,7 +11,7 @@ import type { RoomStorage } from "./core/ports";
 import { PROMETHEUS_CONTENT_TYPE } from "./core/prometheus";
 import { adminSecretOf, isAdmin, markAdmin, provesAdmin } from "./host/admin";
 import { httpError, json } from "./host/http-response";
-import { discardUnreadBody } from "./host/http";
+import { discardUnreadBody } from "./host/request-body";
 import { DIRECTORY_ID, DIRECTORY_PATHS, DIRECTORY_PARTY, type DirectoryReport } from "./protocol";
 
 export default class DirectoryParty implements Party.Server {

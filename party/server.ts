@@ -18,9 +18,10 @@ import { EventClock } from "./host/clock";
 import { configFrom } from "./host/config";
 import { checkRequest, checkSocket } from "./host/edge";
 import { seeParties } from "./host/directory-link";
-import { discardUnreadBody, handleHttp } from "./host/http";
+import { handleHttp } from "./host/http";
 import { RoomOps } from "./host/ops";
 import { servePage } from "./host/pages";
+import { discardUnreadBody } from "./host/request-body";
 import { CloseCode, type ServerMessage } from "./protocol";
 
 /** Where a room keeps its own id: `room.id` throws when an alarm wakes the instance. */

@@ -13,6 +13,7 @@ import { pollResponse, sseResponse } from "./http-transport";
 import { CORS, httpError, json } from "./http-response";
 import { internals } from "./internals";
 import { isAdmin } from "./admin";
+import { readBody } from "./request-body";
 import { versionsRoute } from "./versions-http";
 
 const seqParam = z.coerce.number().int().min(0);
@@ -104,79 +105,6 @@ async function sessionRoute(req: Request, url: URL, core: RoomCore, id: string, 
   if (!after.success) return httpError("bad_message", "after must be a non-negative integer");
   if (!wait.success) return httpError("bad_message", `wait must be 0 to ${POLL_WAIT_MAX_MS / 1000} seconds`);
   return pollResponse(session, after.data, wait.data * 1000, CORS);
-}
-
-/**
- * Reads a body of at most `max` bytes, or answers 413. The body is read as it
- * streams and abandoned the moment it passes `max`: a chunked upload of any
- * size never costs more than `max` bytes of memory.
- */
-export async function readBody(req: Request, max: number): Promise<Uint8Array | Response> {
-  const tooLarge = () => httpError("too_large", `bodies here are limited to ${max} bytes`);
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > max) {
-    // A small body is read to its end before the 413 (one chunk at a time, nothing kept): answered mid-upload, a reverse
-    // proxy in front (nginx) sees its upstream close on it and says 502 instead of passing our typed error on.
-    if (declared <= DRAIN_MAX_BYTES && req.body) await drain(req.body);
-    return tooLarge();
-  }
-  if (!req.body) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      return tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    body.set(c, at);
-    at += c.byteLength;
-  }
-  return body;
-}
-
-/** Declared bodies up to this size are read (and dropped) before a 413; larger ones are refused at once. */
-const DRAIN_MAX_BYTES = 1024 * 1024;
-
-/** Reads and drops a body, at most `max` bytes of it (a chunked body declares no length). */
-async function drain(body: ReadableStream<Uint8Array>, max = DRAIN_MAX_BYTES): Promise<void> {
-  const reader = body.getReader();
-  try {
-    let read = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      read += value.byteLength;
-      if (read > max) {
-        await reader.cancel().catch(() => undefined);
-        return;
-      }
-    }
-  } catch {
-    // The client went away: nothing to answer.
-  }
-}
-
-/**
- * Reads what is left of a body the answer did not need (a 404 for an ended
- * session, a 429, a 405), before the answer goes out. Answered with its body
- * unread, a request leaves workerd's connection mid-read: the runtime logs
- * "Can't read from request stream after response has been sent" and resets
- * the kept-alive connection under it, which fails other requests queued on it
- * (seen as ECONNRESET by clients that did nothing wrong).
- */
-export async function discardUnreadBody(req: Request): Promise<void> {
-  if (!req.body || req.bodyUsed) return;
-  if (Number(req.headers.get("content-length") ?? "0") > DRAIN_MAX_BYTES) return;
-  await drain(req.body);
 }
 
 /** 405 with the methods the path takes. */

@@ -10,7 +10,8 @@ import type { RoomCore } from "../core/room";
 import { versionText } from "../core/versions";
 import { can, clientIdFromKey, LIMITS, VERSION_ID_PATTERN, versionCreateSchema, versionRestoreSchema, type VersionList, type VersionPerson, type VersionRestored, type VersionSaved } from "../protocol";
 import { grantFrom } from "./auth";
-import { methodNotAllowed, readBody } from "./http";
+import { methodNotAllowed } from "./http";
+import { readBody } from "./request-body";
 import { CORS, httpError, json } from "./http-response";
 
 /** Routes `…/versions<sub>` (sub: "", "/<id>", "/<id>/restore"). */
