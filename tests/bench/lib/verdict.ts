@@ -5,6 +5,7 @@
  * (pass null) instead of passing.
  */
 import type { WorkerStatus } from "../load/protocol";
+import type { BacklogStats } from "./backlog";
 import type { Cell, GoalCheck, Spread } from "../scenarios/types";
 import { pairedRatio, showSpread, spreadOfKey, type Trial } from "./rounds";
 
@@ -16,12 +17,21 @@ import { pairedRatio, showSpread, spreadOfKey, type Trial } from "./rounds";
 export const LOAD_CPU_LIMIT_PCT = 85;
 /** An event loop that stalls this long cannot timestamp a delivery to the millisecond. */
 export const LOAD_LOOP_P99_LIMIT_MS = 100;
+/**
+ * Unread bytes in the generator's sockets, median over a trial (lib/backlog.ts),
+ * above which it is behind: a generator that keeps pace empties its queues
+ * between deliveries, so the median sample is near zero; 64 KiB is hundreds
+ * of deliveries waiting.
+ */
+export const LOAD_BACKLOG_LIMIT_BYTES = 64 * 1024;
 
 export type LoadCheck = {
   /** Worker CPU summed, as % of the load cores' capacity. */
   cpuPct: number;
   /** The worst worker event-loop delay p99. */
   loopP99Ms: number;
+  /** Median unread bytes in the generator's sockets (0 when not sampled). */
+  backlogBytes: number;
   /** Why the generator is saturated, or null. */
   saturated: string | null;
 };
@@ -30,16 +40,19 @@ export type LoadCheck = {
  * Checks the workers' status taken at the end of a measured phase (status()
  * resets their counters). `byCpu` false for a phase that is one client's own
  * work (a single document load keeps its core busy for its few milliseconds
- * by design): then only a stalled event loop counts.
+ * by design): then only a stalled event loop counts. `backlog`, when the
+ * phase sampled it, catches a generator behind without a stalled loop.
  */
-export function checkLoad(status: readonly WorkerStatus[], loadCores: number, byCpu = true): LoadCheck {
+export function checkLoad(status: readonly WorkerStatus[], loadCores: number, byCpu = true, backlog?: BacklogStats): LoadCheck {
   const cpuPct = status.reduce((s, w) => s + w.cpuPct, 0) / Math.max(1, loadCores);
   const loopP99Ms = Math.max(0, ...status.map((w) => w.eventLoopP99Ms));
+  const backlogBytes = backlog?.p50Bytes ?? 0;
   const saturated =
     byCpu && cpuPct >= LOAD_CPU_LIMIT_PCT ? `load generator at ${cpuPct.toFixed(0)}% of its cores (limit ${LOAD_CPU_LIMIT_PCT}%)`
     : loopP99Ms >= LOAD_LOOP_P99_LIMIT_MS ? `load generator event loop p99 ${loopP99Ms.toFixed(0)} ms (limit ${LOAD_LOOP_P99_LIMIT_MS} ms)`
+    : backlogBytes > LOAD_BACKLOG_LIMIT_BYTES ? `load generator behind: median ${(backlogBytes / 1024).toFixed(0)} KiB unread in its sockets (limit ${LOAD_BACKLOG_LIMIT_BYTES / 1024} KiB)`
     : null;
-  return { cpuPct, loopP99Ms, saturated };
+  return { cpuPct, loopP99Ms, backlogBytes, saturated };
 }
 
 /**
@@ -48,7 +61,7 @@ export function checkLoad(status: readonly WorkerStatus[], loadCores: number, by
  * prefixes them when a trial checks several phases (`connectCpuPct`...).
  */
 export function loadFields(c: LoadCheck, phase = "load"): Record<string, number> {
-  return { [`${phase}CpuPct`]: c.cpuPct, [`${phase}LoopP99Ms`]: c.loopP99Ms, [`${phase}Saturated`]: c.saturated ? 1 : 0 };
+  return { [`${phase}CpuPct`]: c.cpuPct, [`${phase}LoopP99Ms`]: c.loopP99Ms, [`${phase}BacklogKiB`]: c.backlogBytes / 1024, [`${phase}Saturated`]: c.saturated ? 1 : 0 };
 }
 
 /** Whether the load generator saturated in any of `trials` (during `phase`), as a reason, or null. */
@@ -57,7 +70,8 @@ export function saturationOf(trials: readonly Record<string, number>[], what: st
   if (!bad.length) return null;
   const worst = Math.max(...bad.map((t) => t[`${phase}CpuPct`] ?? 0));
   const loop = Math.max(...bad.map((t) => t[`${phase}LoopP99Ms`] ?? 0));
-  return `${what}: the load generator saturated in ${bad.length} of ${trials.length} trials (up to ${worst.toFixed(0)}% of its cores, event loop p99 up to ${loop.toFixed(0)} ms)`;
+  const behind = Math.max(...bad.map((t) => t[`${phase}BacklogKiB`] ?? 0));
+  return `${what}: the load generator saturated in ${bad.length} of ${trials.length} trials (up to ${worst.toFixed(0)}% of its cores, event loop p99 up to ${loop.toFixed(0)} ms, median unread up to ${behind.toFixed(0)} KiB)`;
 }
 
 /** A table cell partyroom / peer for `key`, or "invalid" when the load generator saturated: no ratio is shown then. */

@@ -8,6 +8,7 @@
 import { closes, openAll, probe, workerOf } from "../lib/chat-run";
 import { interleave, pairedRatio, roundPlan, spreadOfKey, total, type Trial } from "../lib/rounds";
 import { cdf, nowMs } from "../lib/stats";
+import { portOf, watchBacklog } from "../lib/backlog";
 import { checkLoad, loadFields, ratioCell, ratioGoal, saturationOf, zeroGoal } from "../lib/verdict";
 import { Workers } from "../lib/workers";
 import type { ChatSpec } from "../load/protocol";
@@ -55,15 +56,16 @@ export const fanout: Scenario = {
           const before = peer.usage();
           const t0 = nowMs();
           const sender = { worker: workerOf(0, workers.size), spec: { clientId: specs[0]!.clientId, run: `r${r}${name.replace(/\W/g, "")}${size}`, startAt: t0 + 300, count: p.secondsPerTrial * p.messagesPerSecond, intervalMs: 1000 / p.messagesPerSecond, bytes: p.messageBytes } };
+          const backlog = watchBacklog(portOf(peer.url(room)));
           const v = await probe(workers, [sender], p.drainMs);
           const after = peer.usage();
           const status = await workers.status();
-          const load = checkLoad(status, ctx.loadCores);
+          const load = checkLoad(status, ctx.loadCores, true, backlog.stop());
           await workers.all(() => ({ op: "closeAll" }), 60_000);
           // Which close codes and connect errors, so a failed or closed client says why (the room's limits name themselves).
           const gone = closes(status);
           const why = gone.unexpected || opened.failed ? ` (closed ${JSON.stringify(gone.codes)}; connect errors ${JSON.stringify(opened.errors)})` : "";
-          ctx.log(`fanout ${size} ${name} round ${r}: last p50 ${v.lastP50.toFixed(2)} p99 ${v.lastP99.toFixed(2)} ms, lost ${v.lost} dup ${v.duplicates} reord ${v.reordered}, failed ${opened.failed}${why}, load ${load.cpuPct.toFixed(0)}%${load.saturated ? " SATURATED" : ""}`);
+          ctx.log(`fanout ${size} ${name} round ${r}: last p50 ${v.lastP50.toFixed(2)} p99 ${v.lastP99.toFixed(2)} ms, lost ${v.lost} dup ${v.duplicates} reord ${v.reordered}, failed ${opened.failed}${why}, load ${load.cpuPct.toFixed(0)}% unread p50 ${(load.backlogBytes / 1024).toFixed(0)} KiB${load.saturated ? ` SATURATED: ${load.saturated}` : ""}`);
           if (r === p.rounds.kept) cdfs[name] = cdf(v.latencies);
           return {
             lastP50: v.lastP50,

@@ -115,7 +115,8 @@ export const presence: Scenario = {
       await sleep(2 * HEARTBEAT_MS);
       const status = await workers.status();
       const burstSaturated = saturated("burst", checkLoad(status, ctx.loadCores));
-      const watcherReports = (await observed(workers)).filter((o) => o.room === burstRoom).map((o) => ({ joins: Object.keys(o.join).filter((id) => id.startsWith("b")).length, frames: o.frames }));
+      const joinerIds = new Set(joiners.map((j) => clientIdFromKey(j.clientId)));
+      const watcherReports = (await observed(workers)).filter((o) => o.room === burstRoom).map((o) => ({ joins: Object.keys(o.join).filter((id) => joinerIds.has(id)).length, frames: o.frames }));
       const fewestJoins = Math.min(...watcherReports.map((w) => w.joins));
       const mostFrames = Math.max(...watcherReports.map((w) => w.frames));
       goals.push(limitGoal(`${p.burstJoins} joins in ${p.burstSec} s: presence batched (at most one frame per two joins)`, mostFrames, fewestJoins / 2, `${mostFrames} presence frames per watcher for ${fewestJoins} joins; joins took ${round(burst.wallMs / 1000, 1)} s`, burstSaturated));

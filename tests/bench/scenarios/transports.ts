@@ -37,7 +37,7 @@ const room = (p: string) => `bench-${p}-${Date.now().toString(36)}-${Math.random
 const hello = (clientId: string) => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId, name: clientId, color: "#336699" });
 
 /** A subscriber on `kind`, recording when each message id (the `n` in its text) arrives. */
-async function subscribe(kind: Kind, base: { ws: string; http: string }, r: string, id: string): Promise<Sub> {
+async function subscribe(kind: Kind, base: { ws: string; http: string }, r: string, id: string, onBeatError: (err: unknown) => void = () => undefined): Promise<Sub> {
   const sub: Sub = { received: new Map(), dups: 0, outOfOrder: 0, close: async () => undefined };
   let lastSeq = 0;
   const take = (msg: { type: string; message?: { seq: number; text: string } }) => {
@@ -76,7 +76,7 @@ async function subscribe(kind: Kind, base: { ws: string; http: string }, r: stri
   }
   const client = kind === "sse" ? await SseClient.open(base.http, r, { clientId: id }) : await PollClient.open(base.http, r, { clientId: id }, 20);
   client.listeners.add((e) => e.message && take(e.message as never));
-  const beat = setInterval(() => void client.send({ type: "heartbeat" }).catch(() => undefined), HEARTBEAT_MS);
+  const beat = setInterval(() => void client.send({ type: "heartbeat" }).catch(onBeatError), HEARTBEAT_MS);
   sub.close = async () => {
     clearInterval(beat);
     await fetch(`${base.http}${client.opened.send}`, { method: "DELETE" }).catch(() => undefined);
@@ -173,7 +173,7 @@ async function calibrate(wsBase: string): Promise<number> {
  * in the window), on a fresh server: one that already held another
  * transport's connections would reuse that memory. Memory with its noise.
  */
-async function footprint(ctx: BenchContext, kind: Kind, n: number, windowMs: number): Promise<{ kib: number; noiseKib: number; cpuPct: number }> {
+async function footprint(ctx: BenchContext, kind: Kind, n: number, windowMs: number): Promise<Footprint> {
   const peer = await startPeer("partyroom", { serverCpu: ctx.serverCpu });
   try {
     return await idleConnections(kind, peer, n, windowMs);
@@ -182,17 +182,33 @@ async function footprint(ctx: BenchContext, kind: Kind, n: number, windowMs: num
   }
 }
 
-async function idleConnections(kind: Kind, peer: Peer, n: number, windowMs: number): Promise<{ kib: number; noiseKib: number; cpuPct: number }> {
+type Footprint = { kib: number; noiseKib: number; cpuPct: number; opened: number; failed: number; beatErrors: number; errors: Record<string, number> };
+
+/** Why a request failed, in a word: the socket error under undici's "fetch failed", or the message. */
+function errorKind(err: unknown): string {
+  const e = err as { cause?: { code?: string; message?: string }; message?: string };
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+}
+
+async function idleConnections(kind: Kind, peer: Peer, n: number, windowMs: number): Promise<Footprint> {
   const base = { ws: peer.url("x").replace(/\/parties\/main\/x$/, ""), http: peer.http };
   const r = room(`${kind}-mem`);
   const before = await watch(peer.usage, 1000, 250);
   const subs: Sub[] = [];
-  for (let i = 0; i < n; i += 50) subs.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, j) => subscribe(kind, base, r, `m${i + j}`)))));
+  // A connection that fails to open or to heartbeat is counted with its reason, not thrown: the run goes on and the table says so.
+  const errors: Record<string, number> = {};
+  const count = (err: unknown) => void (errors[errorKind(err)] = (errors[errorKind(err)] ?? 0) + 1);
+  let failed = 0;
+  let beatErrors = 0;
+  for (let i = 0; i < n; i += 50) {
+    const batch = await Promise.allSettled(Array.from({ length: Math.min(50, n - i) }, (_, j) => subscribe(kind, base, r, `m${i + j}`, (err) => (beatErrors++, count(err)))));
+    for (const b of batch) b.status === "fulfilled" ? subs.push(b.value) : (failed++, count(b.reason));
+  }
   // Let the joins' follow-up work (presence batches, GC) pass before the idle window.
   await new Promise((res) => setTimeout(res, 2_000));
   const idle = await watch(peer.usage, windowMs, 500);
   await Promise.all(subs.map((s) => s.close()));
-  return { ...perSocketKiB(before.rss, idle.rss, n), cpuPct: idle.cpuPct };
+  return { ...perSocketKiB(before.rss, idle.rss, Math.max(1, subs.length)), cpuPct: idle.cpuPct, opened: subs.length, failed, beatErrors, errors };
 }
 
 function params(ctx: BenchContext) {
@@ -265,10 +281,13 @@ export const transports: Scenario = {
         const f: Partial<Record<Kind, Awaited<ReturnType<typeof footprint>>>> = {};
         for (const kind of KINDS) {
           f[kind] = await footprint(ctx, kind, n, p.footprintWindowMs);
-          ctx.log(`${kind} x ${n}: ${f[kind]!.kib.toFixed(1)} ± ${f[kind]!.noiseKib.toFixed(1)} KiB/conn, ${f[kind]!.cpuPct.toFixed(1)}% of a core idle`);
+          ctx.log(`${kind} x ${n}: ${f[kind]!.kib.toFixed(1)} ± ${f[kind]!.noiseKib.toFixed(1)} KiB/conn, ${f[kind]!.cpuPct.toFixed(1)}% of a core idle; ${f[kind]!.failed} failed to open, ${f[kind]!.beatErrors} heartbeats failed ${JSON.stringify(f[kind]!.errors)}`);
         }
+        const broken = KINDS.reduce((a, k) => a + f[k]!.failed + f[k]!.beatErrors, 0);
+        goals.push(zeroGoal(`${n} idle connections of each transport open and keep their heartbeats`, broken, KINDS.map((k) => `${k}: ${f[k]!.opened} of ${n} opened, ${f[k]!.beatErrors} heartbeats failed${Object.keys(f[k]!.errors).length ? ` ${JSON.stringify(f[k]!.errors)}` : ""}`).join("; ")));
         rows.push({ metric: `${n} idle connections: KiB per connection ± noise (one measurement, fresh server)`, values: Object.fromEntries(KINDS.map((k) => [k, `${f[k]!.kib.toFixed(1)} ± ${f[k]!.noiseKib.toFixed(1)}`])) });
         rows.push({ metric: `${n} idle connections: % of a core (one measurement)`, values: Object.fromEntries(KINDS.map((k) => [k, round(f[k]!.cpuPct, 1)])) });
+        rows.push({ metric: `${n} idle connections: opened / failed to open / heartbeats failed`, values: Object.fromEntries(KINDS.map((k) => [k, `${f[k]!.opened} / ${f[k]!.failed} / ${f[k]!.beatErrors}`])) });
       }
       return {
         id: "transports",

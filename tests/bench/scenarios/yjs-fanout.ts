@@ -9,6 +9,7 @@
 import { shareOf } from "../lib/chat-run";
 import { interleave, pairedRatio, roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
 import { cdf, nowMs, percentile } from "../lib/stats";
+import { portOf, watchBacklog } from "../lib/backlog";
 import { checkLoad, loadFields, ratioCell, ratioGoal, saturationOf, zeroGoal } from "../lib/verdict";
 import { Workers } from "../lib/workers";
 import type { OpenResult, YFanReport } from "../load/protocol";
@@ -112,11 +113,13 @@ export async function yjsTrial(ctx: BenchContext, peer: Peer, workers: Workers, 
   const before = peer.usage();
   const count = p.secondsPerTrial * p.updatesPerSec;
   const startAt = nowMs() + 1000;
+  const backlog = watchBacklog(portOf(peer.url("x")));
   const sent = await workers.call<number>(writer, { op: "yWrite", spec, startAt, count, intervalMs: 1000 / p.updatesPerSec, timeoutMs: 30_000 }, p.secondsPerTrial * 1000 + 60_000);
   const lastWrite = nowMs();
+  const unread = backlog.stop();
   const convergedMs = await converged(workers, lastWrite, p.convergeWithinMs);
   const after = peer.usage();
-  const load = checkLoad(await workers.status(), ctx.loadCores);
+  const load = checkLoad(await workers.status(), ctx.loadCores, true, unread);
   const reports = await workers.all<YFanReport>(() => ({ op: "yFanReport", sent }), 60_000);
   await workers.all(() => ({ op: "closeAll" }), 60_000);
   const latencies = reports.flatMap((x) => x.latencies);
@@ -141,7 +144,7 @@ export async function yjsTrial(ctx: BenchContext, peer: Peer, workers: Workers, 
 
 /** One line for the log. */
 export function describeTrial(t: Trial): string {
-  return `p50 ${Number(t.p50).toFixed(2)} p99 ${Number(t.p99).toFixed(2)} last p99 ${Number(t.lastP99).toFixed(2)} ms, identical after ${Number(t.convergedMs).toFixed(0)} ms, lost ${t.lost}, differing ${t.differing}, failed ${t.failed}, server ${Number(t.serverCpuPct).toFixed(0)}% of a core, load ${Number(t.loadCpuPct).toFixed(0)}%`;
+  return `p50 ${Number(t.p50).toFixed(2)} p99 ${Number(t.p99).toFixed(2)} last p99 ${Number(t.lastP99).toFixed(2)} ms, identical after ${Number(t.convergedMs).toFixed(0)} ms, lost ${t.lost}, differing ${t.differing}, failed ${t.failed}, server ${Number(t.serverCpuPct).toFixed(0)}% of a core, load ${Number(t.loadCpuPct).toFixed(0)}%, unread p50 ${Number(t.loadBacklogKiB).toFixed(0)} KiB${t.loadSaturated ? " SATURATED" : ""}`;
 }
 
 /** Often enough that `convergedMs` resolves a few ms (at 250 it read 0 or 250, nothing between). */
