@@ -14,6 +14,7 @@ import {
   parseClientMessage,
   PROTOCOL_VERSION,
   RATE_LIMIT,
+  type ServerMessage,
   SUPPORTED_VERSIONS,
   USER_LIMITS,
 } from "../protocol";
@@ -128,7 +129,7 @@ async function hello(core: RoomCore, s: Session, msg: Hello, now: number): Promi
 
 /** The snapshot an app connection starts from (after hello, and again after an HTTP session's gap). */
 export function sendWelcome(core: RoomCore, s: Session, messages: ChatMessage[], now: number): void {
-  core.send(s, {
+  const welcome: ServerMessage = {
     type: "welcome",
     v: PROTOCOL_VERSION,
     roomId: core.deps.roomId,
@@ -143,7 +144,9 @@ export function sendWelcome(core: RoomCore, s: Session, messages: ChatMessage[],
     serverTime: now,
     role: s.grant.role,
     ...(Number.isFinite(s.grant.exp) ? { authExp: s.grant.exp } : {}),
-  });
+  };
+  // A greeting to flow control: it carries the roster (169 KB at 1,000 people), and a joiner downloading it is not behind.
+  core.send(s, welcome, "greeting");
 }
 
 function presence(core: RoomCore, s: Session, patch: Parameters<RoomCore["presence"]["update"]>[1], now: number): void {

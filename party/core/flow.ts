@@ -68,7 +68,8 @@ export class LinkFlow {
       this.holding = true;
       return "hold";
     }
-    if (cls !== "greeting" && (unread + bytes > this.allowance() || this.account?.over(bytes, unread + bytes))) return "close";
+    // The greeting while unread is a joiner's download, not lag: it counts toward neither the link's budget nor its share of a shared one.
+    if (cls !== "greeting" && (unread + bytes > this.allowance() || this.account?.over(bytes, unread - this.unreadGreeting() + bytes))) return "close";
     return "send";
   }
 
@@ -147,6 +148,11 @@ export class LinkFlow {
   restore([sent, read]: [number, number]): void {
     this.sent = sent;
     this.read = Math.min(read, sent);
+  }
+
+  /** The part of the last greeting not yet proven read. */
+  private unreadGreeting(): number {
+    return Math.max(0, Math.min(this.greetingBytes, this.greetingEnd - this.read));
   }
 
   /** The budget, plus the link's greeting while it is unread. */

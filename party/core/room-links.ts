@@ -128,9 +128,9 @@ export abstract class RoomLinks {
     return "sent";
   }
 
-  /** Sends a JSON message. */
-  send(session: Session, msg: ServerMessage): void {
-    this.sendTo(session, JSON.stringify(msg));
+  /** Sends a JSON message (`greeting` for a welcome: see flow.ts). */
+  send(session: Session, msg: ServerMessage, cls: FrameClass = "event"): void {
+    this.sendTo(session, JSON.stringify(msg), cls);
   }
 
   /** Sends to every app session (serialised once). */

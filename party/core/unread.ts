@@ -8,6 +8,14 @@
  * that budget (the budget divided among the links it covers, at most
  * FLOW.lowBytes, the mark above which a link counts as behind) is closed 1013
  * like any slow reader: links that keep reading go on, the laggards go.
+ * A share is never below FLOW.reportEveryBytes: an app client reports what it
+ * read only every that many bytes, so a link within it is keeping up by the
+ * protocol's own measure. Without that floor a crowd closed its own healthy
+ * members: at 1,000 sockets the room's share is 64 KiB, and during a join
+ * storm (each joiner's welcome carries the roster, 169 KB at 1,000 people, and
+ * every join goes to everyone) the sum of what was in flight passed 64 MiB.
+ * What a link under the floor holds is mostly already out of the room (in the
+ * kernel's socket buffers or read), so the floor costs the room little memory.
  * Pure: LinkFlow feeds it (flow.ts), the room attaches each link (room.ts).
  */
 import { BUDGETS, FLOW } from "../protocol";
@@ -32,6 +40,7 @@ export class UnreadLedger {
     private readonly perAddress: number = BUDGETS.unreadBytesPerAddress,
     private readonly perRoom: number = BUDGETS.unreadBytesPerRoom,
     private readonly behindBytes: number = FLOW.lowBytes,
+    private readonly slackBytes: number = FLOW.reportEveryBytes,
   ) {}
 
   /** Unread bytes over every link of the room. */
@@ -62,6 +71,7 @@ export class UnreadLedger {
   }
 
   private past(tally: Tally, budget: number, bytes: number, after: number): boolean {
-    return tally.bytes + bytes > budget && after > Math.min(this.behindBytes, budget / Math.max(1, tally.links));
+    const share = Math.max(this.slackBytes, Math.min(this.behindBytes, budget / Math.max(1, tally.links)));
+    return tally.bytes + bytes > budget && after > share;
   }
 }

@@ -4,6 +4,8 @@ import { LinkFlow } from "../../party/core/flow";
 import { UnreadLedger } from "../../party/core/unread";
 
 const LIMITS = { lowBytes: 100, highBytes: 200, budgetBytes: 1_000, stallMs: 30_000, probeAfterBytes: 50 };
+/** The reporting slack in these tests (FLOW.reportEveryBytes): a link within it is never cut by a shared budget. */
+const SLACK = 40;
 
 /** A link from `address` attached to `ledger`, as the room attaches each session. */
 function link(ledger: UnreadLedger, address: string): LinkFlow {
@@ -20,7 +22,7 @@ function send(flow: LinkFlow, bytes: number): string {
 }
 
 test("many links of one address, each under its own budget, are cut once the address passes its shared budget; other addresses are not", () => {
-  const ledger = new UnreadLedger(2_000, 100_000, LIMITS.lowBytes);
+  const ledger = new UnreadLedger(2_000, 100_000, LIMITS.lowBytes, SLACK);
   const crowd = Array.from({ length: 10 }, () => link(ledger, "203.0.113.7"));
   const other = link(ledger, "198.51.100.1");
   // Each crowd link takes 180 bytes and never reads: alone, far under its 1,000-byte budget.
@@ -35,7 +37,7 @@ test("many links of one address, each under its own budget, are cut once the add
 });
 
 test("the room's budget covers links of every address and of unknown ones; an ended link gives its bytes back", () => {
-  const ledger = new UnreadLedger(1_000_000, 1_000, LIMITS.lowBytes);
+  const ledger = new UnreadLedger(1_000_000, 1_000, LIMITS.lowBytes, SLACK);
   const links = ["a", "b", "", ""].map((addr) => link(ledger, addr));
   for (const f of links) assert.equal(send(f, 240), "send");
   assert.equal(ledger.bytes, 960);
@@ -47,11 +49,38 @@ test("the room's budget covers links of every address and of unknown ones; an en
 });
 
 test("a link restored with unread bytes counts them from the moment it is attached", () => {
-  const ledger = new UnreadLedger(1_000, 10_000, LIMITS.lowBytes);
+  const ledger = new UnreadLedger(1_000, 10_000, LIMITS.lowBytes, SLACK);
   const flow = new LinkFlow(0, LIMITS);
   flow.restore([900, 100]);
   flow.attach(ledger.account("a"));
   assert.equal(ledger.bytes, 800);
   flow.onRead(900, 0);
   assert.equal(ledger.bytes, 0);
+});
+
+test("in a crowd, a link within the reporting slack is not cut, however small the share; one past it is", () => {
+  // 100 links share a 1,000-byte room budget: 10 bytes each, below the 40 a client may hold before it reports.
+  const ledger = new UnreadLedger(1_000_000, 1_000, LIMITS.lowBytes, SLACK);
+  const crowd = Array.from({ length: 100 }, () => link(ledger, ""));
+  for (const f of crowd) assert.equal(send(f, 30), "send");
+  assert.equal(ledger.bytes, 3_000, "the room is three times over its budget");
+  assert.equal(send(crowd[0]!, 10), "send", "40 unread: within the slack, keeping up by the protocol's measure");
+  assert.equal(send(crowd[1]!, 11), "close", "41 unread while the room is over: behind");
+});
+
+test("a joiner's unread greeting (the welcome with the roster) counts toward neither its budget nor its share", () => {
+  const ledger = new UnreadLedger(1_000_000, 1_000, LIMITS.lowBytes, SLACK);
+  // 50 links at 30 bytes: the room is over its 1,000, and a share (1,000 / 51) is below the slack, so the slack rules.
+  const crowd = Array.from({ length: 50 }, () => link(ledger, ""));
+  for (const f of crowd) assert.equal(send(f, 30), "send");
+  const joiner = new LinkFlow(0, LIMITS);
+  joiner.attach(ledger.account(""));
+  assert.equal(joiner.decide(1_500, "greeting"), "send", "a greeting is never refused");
+  joiner.onSent(1_500, "greeting", 0);
+  assert.ok(ledger.bytes > 1_000, "the room is over its budget");
+  assert.equal(send(joiner, 30), "send", "30 unread besides the greeting: within the slack");
+  assert.equal(send(joiner, 20), "close", "50 besides the greeting: past the share");
+  // The same joiner, had its welcome been an ordinary event, would have been cut at once (the bug at 1,000 sockets).
+  const plain = link(ledger, "");
+  assert.equal(send(plain, 1_500), "close");
 });
