@@ -19,7 +19,8 @@
  * downloading a large document is not slow) or after `stallMs` above
  * `lowBytes` without progress, the link is closed 1013 and resumes losslessly.
  * A link attached to an account (unread.ts) is also closed when its address
- * or the room is past its shared budget and the link is past its share.
+ * or the room is past its shared budget and the link is past its share; its
+ * `latest` frames are held then instead.
  */
 import { FLOW } from "../protocol";
 import type { UnreadAccount } from "./unread";
@@ -64,12 +65,15 @@ export class LinkFlow {
   /** What to do with a frame of `bytes` and class `cls` at `now`. */
   decide(bytes: number, cls: FrameClass): FlowDecision {
     const unread = this.unread;
-    if (cls === "latest" && (this.holding || unread > this.limits.highBytes)) {
+    // The greeting while unread is a joiner's download, not lag: it counts toward neither the link's budget nor its share of a shared one.
+    const pastShare = this.account?.over(bytes, unread - this.unreadGreeting() + bytes) ?? false;
+    // A frame that only needs its latest value waits rather than costing the link its connection: past its share of a shared
+    // budget too, since in a join storm those frames are most of what a crowd's links have in flight.
+    if (cls === "latest" && (this.holding || unread > this.limits.highBytes || pastShare)) {
       this.holding = true;
       return "hold";
     }
-    // The greeting while unread is a joiner's download, not lag: it counts toward neither the link's budget nor its share of a shared one.
-    if (cls !== "greeting" && (unread + bytes > this.allowance() || this.account?.over(bytes, unread - this.unreadGreeting() + bytes))) return "close";
+    if (cls !== "greeting" && (unread + bytes > this.allowance() || pastShare)) return "close";
     return "send";
   }
 

@@ -84,3 +84,15 @@ test("a joiner's unread greeting (the welcome with the roster) counts toward nei
   const plain = link(ledger, "");
   assert.equal(send(plain, 1_500), "close");
 });
+
+test("past its share of a shared budget, a link's presence and awareness wait instead of closing it, and go out once it reads", () => {
+  const ledger = new UnreadLedger(1_000_000, 1_000, LIMITS.lowBytes, SLACK);
+  const crowd = Array.from({ length: 50 }, () => link(ledger, ""));
+  for (const f of crowd) assert.equal(send(f, 30), "send");
+  const f = crowd[0]!;
+  assert.equal(f.decide(20, "latest"), "hold", "50 unread, past the slack while the room is over: held, not closed");
+  assert.equal(f.decide(5, "event"), "send", "an event within the slack still goes");
+  f.onSent(5, "event", 0);
+  assert.equal(f.onRead(35, 0), true, "read up: the held frames may go out");
+  assert.equal(f.decide(20, "latest"), "send");
+});

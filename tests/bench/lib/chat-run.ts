@@ -39,6 +39,8 @@ export function workerOf(j: number, n: number): number {
 
 export type ProbeVerdict = {
   sent: number;
+  /** Probes scheduled but never sent, because their sender's socket was closed: lost as surely as undelivered ones. */
+  unsent: number;
   expected: number;
   deliveries: number;
   lost: number;
@@ -71,10 +73,11 @@ export async function probe(w: Workers, senders: { worker: number; spec: SenderS
   // The loss deadline: a probe not delivered drainMs after the last send is lost, by definition.
   await new Promise((r) => setTimeout(r, Math.max(0, lastSendAt + drainMs - nowMs())));
   const reports = await w.all<ProbeReport>(() => ({ op: "probeReport", run }), 60_000);
-  return verdict(reports, sentPerRoom);
+  const v = verdict(reports, sentPerRoom);
+  return { ...v, unsent: senders.reduce((n, s) => n + s.spec.count, 0) - v.sent };
 }
 
-function verdict(reports: ProbeReport[], sentPerRoom: Record<string, number>): ProbeVerdict {
+function verdict(reports: ProbeReport[], sentPerRoom: Record<string, number>): Omit<ProbeVerdict, "unsent"> {
   const rooms: Record<string, { unique: number; clients: number }> = {};
   const slowest = new Map<string, number>();
   const latencies: number[] = [];

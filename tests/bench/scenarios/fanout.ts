@@ -65,7 +65,7 @@ export const fanout: Scenario = {
           // Which close codes and connect errors, so a failed or closed client says why (the room's limits name themselves).
           const gone = closes(status);
           const why = gone.unexpected || opened.failed ? ` (closed ${JSON.stringify(gone.codes)}; connect errors ${JSON.stringify(opened.errors)})` : "";
-          ctx.log(`fanout ${size} ${name} round ${r}: last p50 ${v.lastP50.toFixed(2)} p99 ${v.lastP99.toFixed(2)} ms, lost ${v.lost} dup ${v.duplicates} reord ${v.reordered}, failed ${opened.failed}${why}, load ${load.cpuPct.toFixed(0)}% unread p50 ${(load.backlogBytes / 1024).toFixed(0)} KiB${load.saturated ? ` SATURATED: ${load.saturated}` : ""}`);
+          ctx.log(`fanout ${size} ${name} round ${r}: last p50 ${v.lastP50.toFixed(2)} p99 ${v.lastP99.toFixed(2)} ms, lost ${v.lost} unsent ${v.unsent} dup ${v.duplicates} reord ${v.reordered}, failed ${opened.failed}${why}, load ${load.cpuPct.toFixed(0)}% unread p50 ${(load.backlogBytes / 1024).toFixed(0)} KiB${load.saturated ? ` SATURATED: ${load.saturated}` : ""}`);
           if (r === p.rounds.kept) cdfs[name] = cdf(v.latencies);
           return {
             lastP50: v.lastP50,
@@ -73,6 +73,7 @@ export const fanout: Scenario = {
             allP50: v.allP50,
             allP99: v.allP99,
             lost: v.lost,
+            unsent: v.unsent,
             duplicates: v.duplicates,
             reordered: v.reordered,
             expected: v.expected,
@@ -96,8 +97,8 @@ export const fanout: Scenario = {
         const nul99 = spreadOfKey(kept["null-room"], "lastP99");
         goals.push(ratioGoal(`${size} clients: last-recipient p50 <= 1.2x null room`, pairedRatio(kept.partyroom, kept["null-room"], "lastP50"), 1.2, `${pr.median.toFixed(2)} vs ${nul.median.toFixed(2)} ms`, sat));
         goals.push(ratioGoal(`${size} clients: last-recipient p99 <= 1.5x null room`, pairedRatio(kept.partyroom, kept["null-room"], "lastP99"), 1.5, `${pr99.median.toFixed(2)} vs ${nul99.median.toFixed(2)} ms`, sat));
-        const wrong = total(kept.partyroom, "lost") + total(kept.partyroom, "duplicates") + total(kept.partyroom, "reordered");
-        goals.push(zeroGoal(`${size} clients: nothing lost, duplicated or reordered (partyroom)`, wrong, `${bad("partyroom")} lost/duplicated/reordered of ${total(kept.partyroom, "expected")} deliveries`));
+        const wrong = total(kept.partyroom, "lost") + total(kept.partyroom, "unsent") + total(kept.partyroom, "duplicates") + total(kept.partyroom, "reordered");
+        goals.push(zeroGoal(`${size} clients: nothing lost, duplicated or reordered (partyroom)`, wrong, `${bad("partyroom")} lost/duplicated/reordered of ${total(kept.partyroom, "expected")} deliveries; ${total(kept.partyroom, "unsent")} messages never sent (their sender was closed)`));
         const gone = total(kept.partyroom, "connectFailures") + total(kept.partyroom, "closed");
         goals.push(zeroGoal(`${size} clients: every client connected and none closed (partyroom)`, gone, `${total(kept.partyroom, "connectFailures")} failed to connect, ${total(kept.partyroom, "closed")} closed by the server`));
         data[`cdf${size}`] = cdfs;
