@@ -250,16 +250,21 @@ export class ChatPool {
     if (!client) throw new Error(`no client ${clientId}`);
     const out: number[] = [];
     for (let i = 0; i < count; i++) {
+      // A socket that is gone, or a pong that never comes, is no round trip: NaN, never the timeout as if measured.
+      if (client.ws.readyState !== WebSocket.OPEN) {
+        out.push(NaN);
+        continue;
+      }
       const t0 = nowMs();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 5_000);
+      const ponged = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 5_000);
         client.onPong = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
         client.ws.send('{"type":"heartbeat"}');
       });
-      out.push(nowMs() - t0);
+      out.push(ponged ? nowMs() - t0 : NaN);
       await sleep(70); // stay under the 15 frames/s rate limit
     }
     client.onPong = undefined;

@@ -151,11 +151,11 @@ async function measure(ctx: BenchContext, p: Params, workers: Workers, peer: Pee
     noiseKib: mem.noiseKib,
     probeP50: v.lastP50,
     probeP99: v.lastP99,
-    probeBad: v.lost + v.duplicates + v.reordered,
+    probeBad: v.lost + v.unsent + v.duplicates + v.reordered,
     ...loadFields(connectLoad, "connect"),
     ...loadFields(idleLoad, "idle"),
     ...loadFields(probeLoad, "probe"),
   };
-  ctx.log(`${label}, ${peer.name} round ${r}: connect ${t.connectSec!.toFixed(1)} s (${opened.failed} failed${opened.errors[0] ? `: ${opened.errors[0]}` : ""}), ${mem.kib.toFixed(1)} ± ${mem.noiseKib.toFixed(1)} KiB/socket, idle ${idle.cpuPct.toFixed(1)}% of a core, probe p99 ${v.lastP99.toFixed(1)} ms, load ${connectLoad.cpuPct.toFixed(0)}/${idleLoad.cpuPct.toFixed(0)}/${probeLoad.cpuPct.toFixed(0)}%`);
+  ctx.log(`${label}, ${peer.name} round ${r}: connect ${t.connectSec!.toFixed(1)} s (${opened.failed} failed${opened.errors[0] ? `: ${opened.errors[0]}` : ""}), ${mem.kib.toFixed(1)} ± ${mem.noiseKib.toFixed(1)} KiB/socket, idle ${idle.cpuPct.toFixed(1)}% of a core, probe p99 ${v.lastP99.toFixed(1)} ms (${v.unsent} unsent), ${t.closed} closed by the server ${JSON.stringify(closes(status).codes)}, load ${connectLoad.cpuPct.toFixed(0)}/${idleLoad.cpuPct.toFixed(0)}/${probeLoad.cpuPct.toFixed(0)}%`);
   return t;
 }

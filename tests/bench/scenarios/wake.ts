@@ -8,10 +8,11 @@
  * admin's view of its state) must differ after the wake.
  */
 import { roomInstanceId } from "./yjs-load";
-import { openAll } from "../lib/chat-run";
-import { roundPlan, showSpread, spreadOfKey, type Trial } from "../lib/rounds";
+import { closes, openAll } from "../lib/chat-run";
+import { roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
 import { percentile } from "../lib/stats";
 import { Workers } from "../lib/workers";
+import { zeroGoal } from "../lib/verdict";
 import type { ChatSpec } from "../load/protocol";
 import { startPeer } from "../peers";
 import type { BenchContext, GoalCheck, Row, Scenario, ScenarioResult } from "./types";
@@ -51,10 +52,14 @@ export const wake: Scenario = {
         }
         data[`${size} sockets`] = trials;
         const evicted = trials.filter((t) => t.evicted);
-        const cell = evicted.length ? `${showSpread(spreadOfKey(evicted, "warmP50"), " ms", 2)} warm, ${showSpread(spreadOfKey(evicted, "wakeMs"), " ms", 1)} for the first after eviction` : "never evicted";
+        const unanswered = total(trials, "noPong");
+        const lost = total(trials, "failed") + total(trials, "closed");
+        const broken = unanswered || lost ? `; ${unanswered} heartbeats unanswered, ${total(trials, "failed")} failed to connect, ${total(trials, "closed")} closed by the server` : "";
+        const cell = (evicted.length ? `${showSpread(spreadOfKey(evicted, "warmP50"), " ms", 2)} warm, ${showSpread(spreadOfKey(evicted, "wakeMs"), " ms", 1)} for the first after eviction` : "never evicted") + broken;
         const label = `${size} idle socket${size === 1 ? "" : "s"}`;
         rows.push({ metric: `${label}: heartbeat round trip, warm p50 / first after eviction`, values: { partyroom: cell } });
         goals.push({ goal: `what waking costs, ${label}`, measured: cell, pass: null, report: true });
+        goals.push(zeroGoal(`${label}: every socket connected and held, every heartbeat answered`, unanswered + lost, broken.slice(2) || "all answered"));
       }
     } finally {
       await workers.stop();
@@ -89,8 +94,19 @@ async function trial(ctx: BenchContext, p: Params, workers: Workers, size: numbe
     await new Promise((res) => setTimeout(res, p.idleMs));
     const [wakeMs] = await workers.call<number[]>(0, { op: "rtt", clientId: "c0", count: 1 }, 60_000);
     const after = await roomInstanceId(peer, room);
-    const t: Trial = { warmP50: percentile(warm, 50), wakeMs: wakeMs!, evicted: before !== null && after !== null && before !== after ? 1 : 0, failed: opened.failed };
-    ctx.log(`wake, ${size} sockets, round ${r}: warm pong p50 ${t.warmP50!.toFixed(2)} ms, first pong after ${p.idleMs / 1000} s idle ${t.wakeMs!.toFixed(1)} ms, ${t.evicted ? "evicted" : "NOT evicted"}${opened.failed ? `, ${opened.failed} failed to connect` : ""}`);
+    const status = await workers.status();
+    const gone = closes(status);
+    const answered = warm.filter(Number.isFinite);
+    const t: Trial = {
+      warmP50: answered.length ? percentile(answered, 50) : NaN,
+      wakeMs: wakeMs!,
+      // No pong: the probing client was closed or the room never answered; counted, never averaged away.
+      noPong: warm.length - answered.length + (Number.isFinite(wakeMs) ? 0 : 1),
+      closed: gone.unexpected,
+      evicted: before !== null && after !== null && before !== after ? 1 : 0,
+      failed: opened.failed,
+    };
+    ctx.log(`wake, ${size} sockets, round ${r}: warm pong p50 ${t.warmP50!.toFixed(2)} ms, first pong after ${p.idleMs / 1000} s idle ${t.wakeMs!.toFixed(1)} ms, ${t.evicted ? "evicted" : "NOT evicted"}${opened.failed ? `, ${opened.failed} failed to connect` : ""}${t.noPong ? `, ${t.noPong} heartbeats unanswered` : ""}${gone.unexpected ? `, ${gone.unexpected} closed by the server ${JSON.stringify(gone.codes)}` : ""}`);
     return t;
   } finally {
     await workers.all(() => ({ op: "closeAll" }), 120_000);
