@@ -66,6 +66,7 @@ export class LinkFlow {
   decide(bytes: number, cls: FrameClass): FlowDecision {
     const unread = this.unread;
     // The greeting while unread is a joiner's download, not lag: it counts toward neither the link's budget nor its share of a shared one.
+    if (cls === "greeting") return "send";
     const pastShare = this.account?.over(bytes, unread - this.unreadGreeting() + bytes) ?? false;
     // A frame that only needs its latest value waits rather than costing the link its connection: past its share of a shared
     // budget too, since in a join storm those frames are most of what a crowd's links have in flight.
@@ -73,7 +74,7 @@ export class LinkFlow {
       this.holding = true;
       return "hold";
     }
-    if (cls !== "greeting" && (unread + bytes > this.allowance() || pastShare)) return "close";
+    if (unread + bytes > this.allowance() || pastShare) return "close";
     return "send";
   }
 

@@ -12,6 +12,7 @@ import WebSocket from "ws";
 import { PROTOCOL_VERSION } from "../../../party/protocol";
 import { PollClient, SseClient } from "../../helpers/http-session";
 import { until, withTimeout } from "../../helpers/wait";
+import { portOf } from "../lib/backlog";
 import { DelayProxy } from "../lib/delay-proxy";
 import { reportReads } from "../load/read-reports";
 import { interleave, roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
@@ -233,7 +234,7 @@ export const transports: Scenario = {
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const p = params(ctx);
     const peer = await startPeer("partyroom", { serverCpu: ctx.serverCpu });
-    const port = Number(new URL(peer.http).port);
+    const port = portOf(peer.http);
     const proxy = await DelayProxy.start(port, DELAY_MS);
     const viaProxy = { ws: `ws://127.0.0.1:${proxy.port}`, http: `http://127.0.0.1:${proxy.port}` };
     const loop = monitorEventLoopDelay({ resolution: 10 });
