@@ -8,19 +8,34 @@
 import type { PresenceDelta } from "../protocol";
 import { mergeDeltas } from "./presence";
 
-/** Deltas are merged and sent at most every QUIET_WINDOW_MS ... */
+/**
+ * In quiet, up to QUIET_FRAMES frames go out at once within any
+ * QUIET_WINDOW_MS; what comes past them is merged and sent when the window
+ * allows. A few things happening together (a sweep closing four ghosts within
+ * a few ms) all go out at once: with one frame per window, as this was, three
+ * of them waited up to 20 ms past their TTL. A crowd arriving together (thirty
+ * hellos at once) still costs each client a few frames, not thirty.
+ */
 export const QUIET_WINDOW_MS = 20;
-/** ... or every BURST_WINDOW_MS while more than BURST_PER_SECOND arrive in a second. */
+export const QUIET_FRAMES = 5;
+/** In a burst, while more than BURST_PER_SECOND deltas arrive in a second (or did in the second before), one frame every BURST_WINDOW_MS. */
 export const BURST_WINDOW_MS = 100;
 export const BURST_PER_SECOND = 40;
 
 export class PresenceBatcher {
   private pending: PresenceDelta | null = null;
-  private sentAt = Number.NEGATIVE_INFINITY;
+  /** When the last QUIET_FRAMES frames went out, oldest first. */
+  private recent: number[] = [];
   private flushAt: number | null = null;
   /** Deltas seen since `second` began, to tell a burst from the usual trickle. */
   private count = 0;
   private second = Number.NEGATIVE_INFINITY;
+  /**
+   * Deltas in the second before `second`, when it ran right up to it: a storm
+   * stays batched across the boundary instead of being let through
+   * BURST_PER_SECOND deltas at a time at the start of every second.
+   */
+  private previous = 0;
 
   /**
    * Adds a delta. `send` is what goes out now (null while a window is open);
@@ -29,14 +44,14 @@ export class PresenceBatcher {
   add(delta: PresenceDelta | null, now: number): { send: PresenceDelta | null; flushAt: number | null } {
     if (!delta) return { send: null, flushAt: null };
     if (now - this.second >= 1000) {
+      this.previous = now - this.second < 2000 ? this.count : 0;
       this.second = now;
       this.count = 0;
     }
     this.count++;
     this.pending = mergeDeltas(this.pending, delta);
     if (this.flushAt !== null) return { send: null, flushAt: null };
-    const window = this.count > BURST_PER_SECOND ? BURST_WINDOW_MS : QUIET_WINDOW_MS;
-    const due = this.sentAt + window;
+    const due = this.count > BURST_PER_SECOND || this.previous > BURST_PER_SECOND ? this.lastSent() + BURST_WINDOW_MS : this.quietDue();
     if (due <= now) return { send: this.take(now), flushAt: null };
     this.flushAt = due;
     return { send: null, flushAt: due };
@@ -52,11 +67,23 @@ export class PresenceBatcher {
     return this.take(Math.max(now, this.flushAt));
   }
 
+  private lastSent(): number {
+    return this.recent.at(-1) ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** When the next quiet frame may go: now, unless QUIET_FRAMES went out within the last window. */
+  private quietDue(): number {
+    return this.recent.length < QUIET_FRAMES ? Number.NEGATIVE_INFINITY : this.recent[0]! + QUIET_WINDOW_MS;
+  }
+
   private take(now: number): PresenceDelta | null {
     const out = this.pending;
     this.pending = null;
     this.flushAt = null;
-    this.sentAt = now;
+    if (out) {
+      this.recent.push(now);
+      if (this.recent.length > QUIET_FRAMES) this.recent.shift();
+    }
     return out;
   }
 }

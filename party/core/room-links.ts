@@ -5,13 +5,14 @@
  * RoomCore (room.ts) builds the room's lifecycle on it: connect, frames, the
  * alarm, chat and the document.
  */
-import { CloseCode, type ErrorCode, type PresenceDelta, type ServerMessage, utf8Length } from "../protocol";
+import { CloseCode, type ErrorCode, MEMORY, type PresenceDelta, type ServerMessage, utf8Length } from "../protocol";
 import type { RoomConfig } from "./config";
 import { RoomCounters } from "./counters";
 import type { FrameClass } from "./flow";
 import type { Clock, Grant, Link, Refusal, RoomStorage } from "./ports";
-import { mergeDeltas, Presence } from "./presence";
+import { Presence } from "./presence";
 import { PresenceBatcher } from "./presence-batch";
+import { PresenceLog } from "./presence-log";
 import { RoomEvents } from "./room-events";
 import { Session } from "./session";
 import { UnreadLedger } from "./unread";
@@ -36,6 +37,8 @@ export type RoomDeps = {
    * memory storage): the room waits for each write before sending.
    */
   outputGate?: boolean;
+  /** Presence changes kept for held sessions (presence-log.ts); MEMORY.presenceLogChanges unless a test makes it small. */
+  presenceLogMax?: number;
   log?: (message: string, err?: unknown) => void;
 };
 
@@ -52,6 +55,9 @@ export abstract class RoomLinks {
   readonly events: RoomEvents;
   abstract readonly yjs: YjsRouting;
   private readonly batcher = new PresenceBatcher();
+  /** Presence changes by version, and the sessions whose presence is held, each at the version it had seen (presence-log.ts). */
+  readonly presenceLog = new PresenceLog();
+  protected readonly presenceHeld = new Set<Session>();
   /** Sessions still pending (their hello timeout may be what the alarm is set for). */
   protected pendingCount = 0;
 
@@ -155,10 +161,12 @@ export abstract class RoomLinks {
 
   /** A link showed it caught up: what was held for it (presence, awareness) goes out now. */
   release(session: Session): void {
-    if (session.heldPresence) {
-      const delta = session.heldPresence;
-      session.heldPresence = null;
-      this.sendTo(session, JSON.stringify(delta));
+    if (session.presenceSeen !== null) {
+      const delta = this.presenceLog.since(session.presenceSeen, (id) => this.presence.person(id));
+      session.presenceSeen = null;
+      this.presenceHeld.delete(session);
+      if (delta) this.sendTo(session, JSON.stringify(delta));
+      this.prunePresenceLog();
     }
     this.yjs.releaseAwareness(session);
   }
@@ -210,10 +218,40 @@ export abstract class RoomLinks {
   }
 
   private deliverPresence(delta: PresenceDelta, except?: Session): void {
+    const version = this.presenceLog.record(delta);
     const text = JSON.stringify(delta);
     for (const s of [...this.sessions.values()]) {
-      if (s.kind !== "app" || s === except) continue;
-      if (this.sendTo(s, text, "latest") === "held") s.heldPresence = mergeDeltas(s.heldPresence, delta);
+      // A held session's release computes what it missed from the log: nothing to do for it here.
+      if (s.kind !== "app" || s === except || s.presenceSeen !== null) continue;
+      if (this.sendTo(s, text, "latest") === "held") {
+        s.presenceSeen = version - 1;
+        this.presenceHeld.add(s);
+      }
     }
+    this.prunePresenceLog();
+  }
+
+  /**
+   * Keeps the presence log back to the oldest version a held session had seen,
+   * and within MEMORY.presenceLogChanges changes: a session further behind is closed
+   * 1013 (it resumes with a fresh welcome).
+   */
+  private prunePresenceLog(): void {
+    const log = this.presenceLog;
+    const behind: Session[] = [];
+    const max = this.deps.presenceLogMax ?? MEMORY.presenceLogChanges;
+    if (log.length > max) {
+      const keep = log.seenWithin(Math.floor(max / 2));
+      for (const s of this.presenceHeld) if (s.presenceSeen! < keep) behind.push(s);
+      // Out of the held set before closing: each close is a leave, which comes back here.
+      for (const s of behind) {
+        this.presenceHeld.delete(s);
+        s.presenceSeen = null;
+      }
+    }
+    let oldest = log.current;
+    for (const s of this.presenceHeld) oldest = Math.min(oldest, s.presenceSeen!);
+    log.prune(oldest);
+    for (const s of behind) this.close(s, CloseCode.SlowReader);
   }
 }

@@ -257,6 +257,7 @@ export class RoomCore extends RoomLinks {
   protected end(session: Session): void {
     if (session.ended) return;
     session.ended = true;
+    this.presenceHeld.delete(session);
     this.sessions.delete(session.link);
     this.byId.delete(session.id);
     this.limits.removeAddress(session.address);

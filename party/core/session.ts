@@ -13,7 +13,7 @@
  * Rate buckets and strike windows are not kept: a room is only evicted after
  * seconds of silence, by which time every bucket would have refilled anyway.
  */
-import { type PresenceDelta, RATE_LIMIT } from "../protocol";
+import { RATE_LIMIT } from "../protocol";
 import type { AwarenessEntry } from "./doc-sync";
 import { LinkFlow } from "./flow";
 import type { Outbox } from "./outbox";
@@ -65,8 +65,8 @@ export class Session {
   queue: Promise<void> = Promise.resolve();
   /** Doc updates were dropped over the rate: ask for them again (sync step 1) when the bucket refills. */
   resyncDue = false;
-  /** Presence held while the link is behind (merged: the newest state per person). */
-  heldPresence: PresenceDelta | null = null;
+  /** While the link's presence is held (it fell behind): the presence-log version it had seen (presence-log.ts); null otherwise. */
+  presenceSeen: number | null = null;
   /** Awareness client ids whose state changed while the link was behind (sent as they are then). */
   readonly heldAwareness = new Set<number>();
   /** An awareness update over the rate: only the newest waits, applied when the bucket refills. */

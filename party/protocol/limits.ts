@@ -158,6 +158,14 @@ export const MEMORY = {
    * however many requests arrive together, while a storage read takes a few ms.
    */
   pageReads: 2,
+  /**
+   * Presence changes kept for the connections whose presence is held (they
+   * fell behind: FLOW.highBytes): one log for all of them, not a copy each
+   * (core/presence-log.ts). Past it, the connections further behind than half
+   * of it are closed 1013 and resume with a fresh welcome. A 5,000-person join
+   * storm is 5,000 changes.
+   */
+  presenceLogChanges: 20_000,
 } as const;
 
 /**

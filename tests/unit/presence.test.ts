@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { mergeDeltas, Presence } from "../../party/core/presence";
-import { BURST_PER_SECOND, BURST_WINDOW_MS, PresenceBatcher, QUIET_WINDOW_MS } from "../../party/core/presence-batch";
+import { BURST_PER_SECOND, BURST_WINDOW_MS, PresenceBatcher, QUIET_FRAMES, QUIET_WINDOW_MS } from "../../party/core/presence-batch";
 import type { PresenceDelta } from "../../party/protocol";
 
 const ada = { clientId: "ada", name: "Ada", color: "#ff0000", status: "active" as const, updatedAt: 0 };
@@ -61,30 +61,74 @@ test("mergeDeltas folds bursts: join then leave cancels, leave then join is an u
   assert.deepEqual(mergeDeltas({ type: "presence", join: [person("a")] }, { type: "presence", update: [person("c")] }), { type: "presence", join: [person("c")] });
 });
 
-test("batching is a function of time: quiet deltas go at once, then at most one per window, wider in a burst", () => {
-  const b = new PresenceBatcher();
-  const join = (id: string): PresenceDelta => ({ type: "presence", leave: [id] });
-  assert.deepEqual(b.add(join("a"), 0).send, join("a"), "quiet: sent now");
-  const second = b.add(join("b"), 5);
-  assert.equal(second.send, null, "inside the window: held");
-  assert.equal(second.flushAt, QUIET_WINDOW_MS);
-  assert.equal(b.add(join("c"), 10).flushAt, null, "the window is already scheduled");
-  assert.deepEqual(b.flush(QUIET_WINDOW_MS)?.leave, ["b", "c"], "merged");
-  // A burst: one delta a millisecond. Sends go out every QUIET_WINDOW_MS until more than BURST_PER_SECOND came in a second, then every BURST_WINDOW_MS.
-  const burst = new PresenceBatcher();
-  const sends: number[] = [];
+/**
+ * Feeds one leave per entry of `times` (ascending) to `b`, flushing whenever a
+ * window it asked for is due, as the room's timer does. Returns when each delta
+ * went out, and when frames were sent.
+ */
+function drive(b: PresenceBatcher, times: number[]): { wentOut: number[]; frames: number[] } {
+  const wentOut: number[] = [];
+  const frames: number[] = [];
   let due: number | null = null;
-  for (let t = 10_000; t < 10_400; t++) {
-    if (due !== null && t >= due) {
-      if (burst.flush(t)) sends.push(t);
-      due = null;
-    }
-    const r = burst.add(join(`p${t}`), t);
-    if (r.send) sends.push(t);
+  let held: number[] = [];
+  const flushUntil = (t: number) => {
+    if (due === null || due > t) return;
+    const at = due;
+    due = null;
+    if (b.flush(at)) frames.push(at);
+    for (const i of held) wentOut[i] = at;
+    held = [];
+  };
+  times.forEach((t, i) => {
+    flushUntil(t);
+    const r = b.add({ type: "presence", leave: [`d${i}`] }, t);
+    if (r.send) {
+      frames.push(t);
+      wentOut[i] = t;
+    } else held.push(i);
     if (r.flushAt !== null) due = r.flushAt;
-  }
-  const gaps = sends.slice(1).map((t, i) => t - sends[i]!);
-  assert.equal(gaps[0], QUIET_WINDOW_MS, "quiet windows first");
+  });
+  flushUntil(Number.POSITIVE_INFINITY);
+  return { wentOut, frames };
+}
+
+test("quiet presence goes out at once, up to QUIET_FRAMES frames a window; past them merged to the window's end", () => {
+  const b = new PresenceBatcher();
+  const leave = (id: string): PresenceDelta => ({ type: "presence", leave: [id] });
+  for (let i = 0; i < QUIET_FRAMES; i++) assert.deepEqual(b.add(leave(`a${i}`), i).send, leave(`a${i}`), `frame ${i}: sent now`);
+  const held = b.add(leave("b"), QUIET_FRAMES);
+  assert.equal(held.send, null, "past the window's frames: held");
+  assert.equal(held.flushAt, QUIET_WINDOW_MS, "until the oldest of them is a window old");
+  assert.equal(b.add(leave("c"), QUIET_FRAMES + 1).flushAt, null, "the window is already scheduled");
+  assert.deepEqual(b.flush(QUIET_WINDOW_MS)?.leave, ["b", "c"], "merged");
+});
+
+test("a few leaves together (a sweep's ghosts) all go out at once, none held a window", () => {
+  const b = new PresenceBatcher();
+  drive(b, [0, 30, 60]);
+  const ghosts = [1_000, 1_000, 1_001, 1_003];
+  const { wentOut } = drive(b, ghosts);
+  assert.deepEqual(wentOut, ghosts);
+});
+
+test("a crowd at once costs a few frames; a sustained burst one frame per burst window", () => {
+  // Thirty hellos within a few ms.
+  const crowd = drive(new PresenceBatcher(), Array.from({ length: 30 }, (_, i) => Math.floor(i / 10)));
+  assert.ok(crowd.frames.length <= QUIET_FRAMES + 1, `30 joins at once: ${crowd.frames.length} frames`);
+  // One delta a millisecond for 400 ms: quiet windows until more than BURST_PER_SECOND came, then burst windows.
+  const { frames } = drive(new PresenceBatcher(), Array.from({ length: 400 }, (_, i) => 10_000 + i));
+  const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
+  assert.ok(frames.filter((t) => t < 10_000 + QUIET_WINDOW_MS).length <= QUIET_FRAMES, `quiet windows first: ${frames.join(",")}`);
   assert.ok(gaps.slice(-2).every((g) => g === BURST_WINDOW_MS), `then burst windows: ${gaps.join(",")}`);
-  assert.ok(sends.length < 400 / QUIET_WINDOW_MS, "far fewer frames than deltas");
+  assert.ok(frames.length < 400 / QUIET_WINDOW_MS, `far fewer frames than deltas: ${frames.length}`);
+});
+
+test("a storm stays batched across second boundaries: after its first second, one frame per burst window", () => {
+  // 100 deltas a second for 3 s, one every 10 ms.
+  const times = Array.from({ length: 300 }, (_, i) => 50_000 + i * 10);
+  const { frames } = drive(new PresenceBatcher(), times);
+  const inSecond = (k: number) => frames.filter((t) => t >= 50_000 + k * 1000 && t < 50_000 + (k + 1) * 1000).length;
+  assert.ok(inSecond(0) <= BURST_PER_SECOND + 1000 / BURST_WINDOW_MS, `first second: ${inSecond(0)} frames`);
+  for (const k of [1, 2]) assert.ok(inSecond(k) <= 1000 / BURST_WINDOW_MS + 1, `second ${k}: ${inSecond(k)} frames, not another ${BURST_PER_SECOND} let through`);
+  assert.ok(frames.length <= times.length / 4, `${frames.length} frames for ${times.length} deltas`);
 });

@@ -64,6 +64,49 @@ test("above the high mark presence is held, newest state per person, and sent on
   assert.equal(slow.closed, null);
 });
 
+test("a link that fell behind gets one delta of what changed: arrivals as joins, leaves of those it saw, nothing of who came and went", async () => {
+  const h = await room({ config: { ttlMs: 600_000, heartbeatMs: 300_000 } });
+  const writer = await h.join("writer");
+  const carol = await h.join("carol");
+  const slow = await h.join("slow");
+  await flood(h, writer, slow, FLOW.highBytes + 10_000, "b");
+  const before = slow.of("presence").length;
+  const bob = await h.join("bob");
+  await h.send(bob, { type: "presence", status: "away" });
+  h.core.disconnect(carol);
+  const dave = await h.join("dave");
+  await h.clock.advance(500);
+  h.core.disconnect(dave);
+  await h.clock.advance(500);
+  assert.equal(slow.of("presence").length, before, "held while behind");
+  assert.equal(h.core.presenceLog.length > 0, true, "the room keeps the changes while a link is held");
+  await h.send(slow, { type: "read", bytes: slow.bytes });
+  const caught = slow.of("presence").slice(before);
+  assert.equal(caught.length, 1, "one delta");
+  // Ids are derived from what each client sent: carol's is the one slow's welcome showed it.
+  const carolId = slow.of("welcome")[0]!.presence.find((p) => p.name === "carol")!.clientId;
+  assert.deepEqual(caught[0]!.join?.map((p) => [p.name, p.status]), [["bob", "away"]]);
+  assert.deepEqual(caught[0]!.leave, [carolId]);
+  assert.equal(h.core.presenceLog.length, 0, "no link held: the log is empty");
+});
+
+test("the presence log for held links has a budget: past it, the link furthest behind is closed 1013 and the log is let go", async () => {
+  const h = await room({ config: { ttlMs: 600_000, heartbeatMs: 300_000, maxConnectionsPerAddress: 100 }, presenceLogMax: 20 });
+  const writer = await h.join("writer");
+  const slow = await h.join("slow");
+  await flood(h, writer, slow, FLOW.highBytes + 10_000, "c");
+  const lengths: number[] = [];
+  for (let i = 0; i < 30 && !slow.closed; i++) {
+    await h.join(`crowd${i}`);
+    await h.clock.advance(25);
+    lengths.push(h.core.presenceLog.length);
+  }
+  assert.equal(slow.closeCode, CloseCode.SlowReader.code, `closed once the log passed 20 changes: ${lengths.join(",")}`);
+  assert.ok(Math.max(...lengths) <= 20, `the log stayed within its budget: ${lengths.join(",")}`);
+  assert.equal(h.core.presenceLog.length, 0, "nothing held: nothing kept");
+  assert.equal(writer.closed, null);
+});
+
 test("a stock Yjs peer is probed with sync step 1; its step 2 proves reading; one that never answers is closed at the budget", async () => {
   const h = await room({ config: { ttlMs: 600_000, heartbeatMs: 300_000 } });
   const writer = await h.join("writer");
