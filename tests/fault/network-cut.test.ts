@@ -74,7 +74,9 @@ test("cut and recovery while everyone keeps writing: zero loss, zero duplicates,
     const acceptsAtCut = proxy.accepts.length;
     // Long enough for the retry delays to grow to the cap (0.1, 0.2, 0.4, 0.4 s windows) and several attempts to fail.
     // (The proxy also sees the clients' HTTP checks before any transport fallback, so count Bo's own retries too.)
-    await until(() => proxy.accepts.length - acceptsAtCut >= 8 && retries(boStates, cutAt).filter((s) => s.attempt >= 3).length >= 2, "refused reconnect attempts up to the cap", 15_000);
+    // Four delays at the cap: full jitter draws each from about 400 ms of window, so two of them lie within 10 ms of each
+    // other about one time in twenty (a CI run drew 345 and 339); all four, well under one time in 10,000.
+    await until(() => proxy.accepts.length - acceptsAtCut >= 8 && retries(boStates, cutAt).filter((s) => s.attempt >= 3).length >= 4, "refused reconnect attempts up to the cap", 15_000);
     const scheduled = retries(boStates, cutAt);
     const delays = scheduled.map((s) => s.nextRetryAt - s.at);
     t.diagnostic(`round ${round}: Bo's scheduled retries (attempt:delay ms) ${scheduled.map((s, i) => `${s.attempt}:${delays[i]}`).join(" ")}`);
@@ -82,7 +84,7 @@ test("cut and recovery while everyone keeps writing: zero loss, zero duplicates,
     assert.ok(delays[0]! <= backoff.baseMs, `first retry within the base window: ${delays[0]}`);
     for (const d of delays) assert.ok(d >= 0 && d <= backoff.capMs, `delay ${d} outside [0, cap]`);
     const atCap = scheduled.filter((s) => s.attempt >= 3).map((s) => s.nextRetryAt - s.at);
-    assert.ok(atCap.length >= 2 && Math.max(...atCap) - Math.min(...atCap) > 10, `delays at the cap are jittered: ${atCap.join(", ")}`);
+    assert.ok(atCap.length >= 4 && Math.max(...atCap) - Math.min(...atCap) > 10, `delays at the cap are jittered: ${atCap.join(", ")}`);
 
     const backAt = Date.now();
     proxy.forward();
