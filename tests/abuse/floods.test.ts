@@ -163,6 +163,7 @@ async function measureAgainst(own: DevServer, room: string, flood: Omit<FloodOpt
   const good: Writer[] = [];
   for (let i = 0; i < GOOD_WRITERS; i++) good.push(await Writer.join(own.ws, room, `good${i}`, { "cf-connecting-ip": `198.51.100.${i + 1}` }));
   const burster = quietBurst > 0 ? await Writer.join(own.ws, room, "burster", { "cf-connecting-ip": "198.51.100.99" }) : undefined;
+  const everyone = burster ? [...good, burster] : good;
   const attacker = await Flood.start({ ws: own.ws, room, durationMs: PHASE_MS, ...flood });
   try {
     // Short texts: the writers measure the room's handling, not the size of what it sends.
@@ -177,7 +178,7 @@ async function measureAgainst(own: DevServer, room: string, flood: Omit<FloodOpt
     const floodFrom = good.map((w) => w.ackMs.length);
     const result = await attacker.run();
     const floodTo = good.map((w) => w.ackMs.length);
-    await Promise.all([...good, ...(burster ? [burster] : [])].map((w) => w.stop())).catch(async (err: Error) => {
+    await Promise.all(everyone.map((w) => w.stop())).catch(async (err: Error) => {
       // Diagnostics for an unanswered chat: did the room restart, did it see the frame?
       const { body } = await getJson(own.http, `/parties/main/${room}/inspect`);
       const mine = body.connections.items.filter((c: { address: string }) => c.address.startsWith("198.51.100."));
@@ -187,12 +188,11 @@ async function measureAgainst(own: DevServer, room: string, flood: Omit<FloodOpt
     if (burster) assert.deepEqual([burster.acked.size, burster.refused], [quietBurst, []], "the quiet phase's burst was within its user's limits: every chat acked");
     const quiet = summary(good.flatMap((w, i) => w.ackMs.slice(quietFrom[i], floodFrom[i])));
     const flooded = summary(good.flatMap((w, i) => w.ackMs.slice(floodFrom[i], floodTo[i])));
-    await assertNothingLost(own.http, room, [...[...good, ...(burster ? [burster] : [])].flatMap((w) => [...w.acked]), ...result.acked]);
+    await assertNothingLost(own.http, room, [...everyone.flatMap((w) => [...w.acked]), ...result.acked]);
     return { quiet, flooded, result, closed: result.closes.filter((c) => c === CloseCode.Abuse.code).length };
   } finally {
     attacker.stop();
-    for (const w of good) w.client.terminate();
-    burster?.client.terminate();
+    for (const w of everyone) w.client.terminate();
   }
 }
 
