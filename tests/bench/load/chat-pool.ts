@@ -15,6 +15,7 @@
 import { connect as netConnect, type NetConnectOpts, type Socket } from "node:net";
 import WebSocket from "ws";
 import { reportReads } from "./read-reports";
+import { HEARTBEAT_INTERVAL_MS } from "../../../party/protocol";
 import { withTimeout } from "../../helpers/wait";
 import { nowMs } from "../lib/stats";
 import type { AckReport, ChatSpec, OpenResult, PresenceReport, ProbeReport, SenderSpec } from "./protocol";
@@ -111,7 +112,12 @@ export class ChatPool {
       };
       ws.on("error", (err) => fail(err));
       ws.on("open", () => {
-        if (spec.kind === "raw") return done();
+        if (spec.kind === "raw") {
+          // A raw socket has no welcome to learn the interval from: it beats at the room's, so a floor measured with raw
+          // heartbeats carries the same frames per second as partyroom's clients.
+          if (spec.heartbeat) this.beat(client, HEARTBEAT_INTERVAL_MS);
+          return done();
+        }
         ws.send(JSON.stringify({ type: "hello", v: 1, clientId: spec.clientId, name: "bench", color: "#336699" }));
       });
       ws.on("close", (code) => {
@@ -131,19 +137,22 @@ export class ChatPool {
           client.welcomed = true;
           const welcome = JSON.parse(text) as { heartbeatMs: number; seq: number };
           client.lastSeq = welcome.seq;
-          if (spec.heartbeat) {
-            // Random phase so 10,000 clients do not beat in lockstep.
-            const beat = () => ws.readyState === WebSocket.OPEN && ws.send(spec.kind === "app" ? `{"type":"heartbeat","read":${client.read()}}` : '{"type":"heartbeat"}');
-            setTimeout(() => {
-              beat();
-              client.heartbeat = setInterval(beat, welcome.heartbeatMs);
-            }, Math.random() * welcome.heartbeatMs);
-          }
+          if (spec.heartbeat) this.beat(client, welcome.heartbeatMs);
           return done();
         }
         this.onText(client, text);
       });
     });
+  }
+
+  /** Heartbeats every `everyMs`, from a random phase so 10,000 clients do not beat in lockstep. */
+  private beat(client: Client, everyMs: number): void {
+    const ws = client.ws;
+    const beat = () => ws.readyState === WebSocket.OPEN && ws.send(client.spec.kind === "app" ? `{"type":"heartbeat","read":${client.read()}}` : '{"type":"heartbeat"}');
+    client.heartbeat = setTimeout(() => {
+      beat();
+      client.heartbeat = setInterval(beat, everyMs);
+    }, Math.random() * everyMs);
   }
 
   private onText(client: Client, text: string): void {
