@@ -21,6 +21,16 @@ export const QUIET_FRAMES = 5;
 /** In a burst, while more than BURST_PER_SECOND deltas arrive in a second (or did in the second before), one frame every BURST_WINDOW_MS. */
 export const BURST_WINDOW_MS = 100;
 export const BURST_PER_SECOND = 40;
+/**
+ * What a delta costs is one send per link: a burst is also more than
+ * SENDS_PER_SECOND sends in a second, and in one the window widens so the
+ * room sends at most about that many presence frames a second. In a room of
+ * 5,000, forty joins a second stayed "quiet" and went out one by one, 200,000
+ * sends a second; the room fell behind its hellos, which came slower still,
+ * and it never left the quiet mode (hellos timed out, 4408). Now the third
+ * delta in a second is a burst there, and frames go every 500 ms.
+ */
+export const SENDS_PER_SECOND = 10_000;
 
 export class PresenceBatcher {
   private pending: PresenceDelta | null = null;
@@ -41,7 +51,7 @@ export class PresenceBatcher {
    * Adds a delta. `send` is what goes out now (null while a window is open);
    * `flushAt`, when set, is when the caller must call `flush` (a new window opened).
    */
-  add(delta: PresenceDelta | null, now: number): { send: PresenceDelta | null; flushAt: number | null } {
+  add(delta: PresenceDelta | null, now: number, links = 1): { send: PresenceDelta | null; flushAt: number | null } {
     if (!delta) return { send: null, flushAt: null };
     if (now - this.second >= 1000) {
       this.previous = now - this.second < 2000 ? this.count : 0;
@@ -51,7 +61,9 @@ export class PresenceBatcher {
     this.count++;
     this.pending = mergeDeltas(this.pending, delta);
     if (this.flushAt !== null) return { send: null, flushAt: null };
-    const due = this.count > BURST_PER_SECOND || this.previous > BURST_PER_SECOND ? this.lastSent() + BURST_WINDOW_MS : this.quietDue();
+    const busiest = Math.max(this.count, this.previous);
+    const burst = busiest > BURST_PER_SECOND || busiest * links > SENDS_PER_SECOND;
+    const due = burst ? this.lastSent() + Math.max(BURST_WINDOW_MS, (links * 1000) / SENDS_PER_SECOND) : this.quietDue();
     if (due <= now) return { send: this.take(now), flushAt: null };
     this.flushAt = due;
     return { send: null, flushAt: due };
