@@ -137,7 +137,8 @@ export function sendWelcome(core: RoomCore, s: Session, messages: ChatMessage[],
     clientId: s.clientId!,
     // The current seq, which may be past the page's last message if a post landed while the page was read: the client then fills the gap by `sync`.
     seq: core.chat.seq,
-    presence: core.presence.people(),
+    presence: core.presence.listedFor(s.clientId!),
+    people: core.presence.count,
     messages,
     heartbeatMs: core.config.heartbeatMs,
     ttlMs: core.config.ttlMs,
@@ -145,16 +146,17 @@ export function sendWelcome(core: RoomCore, s: Session, messages: ChatMessage[],
     role: s.grant.role,
     ...(Number.isFinite(s.grant.exp) ? { authExp: s.grant.exp } : {}),
   };
-  // A greeting to flow control: it carries the roster (169 KB at 1,000 people), and a joiner downloading it is not behind.
+  // A greeting to flow control: it carries the list (some 34 KB at 200 people), and a joiner downloading it is not behind.
   core.send(s, welcome, "greeting");
 }
 
 function presence(core: RoomCore, s: Session, patch: Parameters<RoomCore["presence"]["update"]>[1], now: number): void {
   const delta = core.presence.update(s.id, patch, now);
-  if (delta) {
-    core.broadcastPresence(delta);
-    core.save(s);
-  }
+  if (!delta) return;
+  // Someone past the list changes only what they see of themselves: their own tabs hear it, nobody else.
+  if (core.presence.isListed(s.clientId!)) core.broadcastPresence(delta);
+  else core.sendToPerson(s.clientId!, delta);
+  core.save(s);
 }
 
 /** The client has read `bytes` in all: held frames may go out. */

@@ -28,7 +28,7 @@ export function roomMetrics(core: RoomCore, input: RoomMetricsInput): string {
   }
   const m = new MetricsText()
     .family("partyroom_connections", "gauge", "Open connections (sockets and HTTP sessions) by kind (pending, app, yjs) and transport.", [...byKindTransport.values()].map((e) => [{ room, kind: e.kind, transport: e.transport }, e.n]))
-    .one("partyroom_presence_people", "gauge", "People in the room's presence list.", { room }, core.presence.people().length)
+    .one("partyroom_presence_people", "gauge", "People in the room's presence list.", { room }, core.presence.count)
     .one("partyroom_chat_seq", "gauge", "The room's latest chat sequence number (all messages ever stored).", { room }, core.chat.seq)
     .one("partyroom_chat_messages_total", "counter", "Chat messages stored by this instance.", { room }, c.chatMessages)
     .one("partyroom_frames_received_total", "counter", "Frames received from clients by this instance.", { room }, c.framesIn)

@@ -1,6 +1,13 @@
 /**
  * Heartbeat + TTL presence, as a plain module: no sockets, no clock of its own.
  *
+ * Everyone is counted; the first LIMITS.presenceListed people to arrive are
+ * listed (their joins, changes and leaves go to everyone); past them a person
+ * only changes the count, which every join and leave delta carries. When a
+ * listed person leaves, the next to have arrived is listed in their place (a
+ * `join` in the same delta), so the list is always the longest-present people
+ * and the same after a wake: entries keep their person's arrival number.
+ *
  * Entries are per connection (keyed by the room's own connection id); people
  * are the entries folded by `clientId`, so one user in two tabs is one person
  * with two connections. Every mutation returns the delta to broadcast (or
@@ -8,7 +15,7 @@
  * `lastSeenOf`); expiry is decided by the room's one deadline rule
  * (deadlines.ts), which then calls `leave`.
  */
-import type { Person, PresenceDelta, Status } from "../protocol";
+import { LIMITS, type Person, type PresenceDelta, type Status } from "../protocol";
 
 /** What one connection contributes to presence. */
 export type PresenceEntry = {
@@ -18,7 +25,12 @@ export type PresenceEntry = {
   status: Status;
   /** When name/colour/status last changed: the newest wins when tabs disagree. */
   updatedAt: number;
+  /** The person's arrival number in this room (all their tabs share it): who is listed after a wake. Absent in records from before it. */
+  arrived?: number;
 };
+
+/** Someone arrived (their first tab) or left (their last): for the room's events, listed or not. */
+export type PeopleChange = { type: "joined"; person: Person } | { type: "left"; clientId: string };
 
 export type PresencePatch = Partial<Pick<PresenceEntry, "name" | "color" | "status">>;
 
@@ -29,12 +41,29 @@ export class Presence {
   private readonly entries = new Map<string, PresenceEntry>();
   /** clientId -> its connection ids, in arrival order of the person. */
   private readonly byClient = new Map<string, Set<string>>();
+  /** The clientIds listed to everyone: always the first `listedMax` of `byClient`. */
+  private readonly listed = new Set<string>();
+  private arrivals = 0;
 
-  constructor(private readonly lastSeenOf: (connectionId: string) => number) {}
+  constructor(
+    private readonly lastSeenOf: (connectionId: string) => number,
+    private readonly listedMax: number = LIMITS.presenceListed,
+    private readonly onChange: (change: PeopleChange) => void = () => {},
+  ) {}
 
   /** Number of connections present. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Number of people present, listed or not. */
+  get count(): number {
+    return this.byClient.size;
+  }
+
+  /** Whether everyone sees this person's changes (else only the count, and their own tabs). */
+  isListed(clientId: string): boolean {
+    return this.listed.has(clientId);
   }
 
   /** The entry of one connection (its record keeps a copy, so a woken room can rebuild presence). */
@@ -46,6 +75,7 @@ export class Presence {
   join(connectionId: string, entry: PresenceEntry): PresenceDelta | null {
     const tabs = this.byClient.get(entry.clientId);
     const known = tabs !== undefined && tabs.size > 0;
+    entry.arrived = known ? this.entries.get(tabs.values().next().value!)!.arrived : ++this.arrivals;
     this.add(connectionId, entry);
     for (const id of this.byClient.get(entry.clientId)!) {
       const other = this.entries.get(id)!;
@@ -53,12 +83,34 @@ export class Presence {
       other.color = entry.color;
     }
     const person = this.person(entry.clientId)!;
-    return known ? { type: "presence", update: [person] } : { type: "presence", join: [person] };
+    if (known) return this.listed.has(entry.clientId) ? { type: "presence", update: [person] } : null;
+    this.onChange({ type: "joined", person });
+    // Nobody unlisted is here while the list has room (a leave lists the next): the newcomer is listed iff there is room.
+    if (this.listed.size >= this.listedMax) return { type: "presence", people: this.count };
+    this.listed.add(entry.clientId);
+    return { type: "presence", join: [person], people: this.count };
   }
 
-  /** Puts back an entry after the room woke up: no delta, nobody saw it leave. */
+  /** Puts back an entry after the room woke up: no delta, nobody saw it leave. Call `restored` after the last. */
   restore(connectionId: string, entry: PresenceEntry): void {
     this.add(connectionId, entry);
+    this.arrivals = Math.max(this.arrivals, entry.arrived ?? 0);
+  }
+
+  /**
+   * Every entry is back: people in their arrival order again (connections come
+   * back in any order) and the list as it was, so no client keeps someone
+   * listed whose leave the room would no longer announce.
+   */
+  restored(): void {
+    const arrivalOf = (clientId: string) => this.entries.get(this.byClient.get(clientId)!.values().next().value!)!.arrived ?? 0;
+    const order = [...this.byClient.entries()].sort(([a], [b]) => arrivalOf(a) - arrivalOf(b));
+    this.byClient.clear();
+    this.listed.clear();
+    for (const [clientId, tabs] of order) {
+      this.byClient.set(clientId, tabs);
+      if (this.listed.size < this.listedMax) this.listed.add(clientId);
+    }
   }
 
   /** Name, colour or status changed. Returns null when nothing visible changed. */
@@ -85,16 +137,26 @@ export class Presence {
     this.entries.delete(connectionId);
     const tabs = this.byClient.get(entry.clientId)!;
     tabs.delete(connectionId);
-    if (tabs.size === 0) {
-      this.byClient.delete(entry.clientId);
-      return { type: "presence", leave: [entry.clientId] };
-    }
-    return { type: "presence", update: [this.person(entry.clientId)!] };
+    if (tabs.size > 0) return this.listed.has(entry.clientId) ? { type: "presence", update: [this.person(entry.clientId)!] } : null;
+    this.byClient.delete(entry.clientId);
+    this.onChange({ type: "left", clientId: entry.clientId });
+    if (!this.listed.delete(entry.clientId)) return { type: "presence", people: this.count };
+    const next = this.firstUnlisted();
+    if (next === undefined) return { type: "presence", leave: [entry.clientId], people: this.count };
+    this.listed.add(next);
+    return { type: "presence", join: [this.person(next)!], leave: [entry.clientId], people: this.count };
   }
 
-  /** Everyone here, oldest arrival first. */
+  /** Everyone here, oldest arrival first (the room's state over HTTP, the inspector). */
   people(): Person[] {
     return [...this.byClient.keys()].map((id) => this.person(id)!);
+  }
+
+  /** The listed people, oldest arrival first, and `clientId` after them if they are not listed: what a welcome carries. */
+  listedFor(clientId: string): Person[] {
+    const out = [...this.listed].map((id) => this.person(id)!);
+    const own = this.listed.has(clientId) ? undefined : this.person(clientId);
+    return own ? [...out, own] : out;
   }
 
   /** One person folded from their connections, or undefined if none are left. */
@@ -111,6 +173,12 @@ export class Presence {
       lastSeen = Math.max(lastSeen, this.lastSeenOf(id));
     }
     return { clientId, name: newest!.name, color: newest!.color, status, connections: tabs.size, lastSeen };
+  }
+
+  /** The longest-present person not listed: the listed are the first of `byClient`, so this walks at most the list. */
+  private firstUnlisted(): string | undefined {
+    for (const id of this.byClient.keys()) if (!this.listed.has(id)) return id;
+    return undefined;
   }
 
   private add(connectionId: string, entry: PresenceEntry): void {
@@ -130,7 +198,7 @@ function visible(p: Person): string {
  * Folds two deltas into one, so a sweep or a burst goes out as a single
  * message. A later state of a person replaces an earlier one; a leave cancels
  * an earlier join or update of the same person, and a later join after a
- * leave becomes an update.
+ * leave becomes an update. The later count wins.
  */
 export function mergeDeltas(a: PresenceDelta | null, b: PresenceDelta | null): PresenceDelta | null {
   if (!a) return b;
@@ -154,5 +222,7 @@ export function mergeDeltas(a: PresenceDelta | null, b: PresenceDelta | null): P
   if (join.size) out.join = [...join.values()];
   if (update.size) out.update = [...update.values()];
   if (leave.size) out.leave = [...leave];
-  return out.join || out.update || out.leave ? out : null;
+  const people = b.people ?? a.people;
+  if (people !== undefined) out.people = people;
+  return out.join || out.update || out.leave || people !== undefined ? out : null;
 }

@@ -5,7 +5,7 @@
  * RoomCore (room.ts) builds the room's lifecycle on it: connect, frames, the
  * alarm, chat and the document.
  */
-import { CloseCode, type ErrorCode, MEMORY, type PresenceDelta, type ServerMessage, utf8Length } from "../protocol";
+import { CloseCode, type ErrorCode, LIMITS, MEMORY, type PresenceDelta, type ServerMessage, utf8Length } from "../protocol";
 import type { RoomConfig } from "./config";
 import { RoomCounters } from "./counters";
 import type { FrameClass } from "./flow";
@@ -39,6 +39,8 @@ export type RoomDeps = {
   outputGate?: boolean;
   /** Presence changes kept for held sessions (presence-log.ts); MEMORY.presenceLogChanges unless a test makes it small. */
   presenceLogMax?: number;
+  /** People listed to everyone (presence.ts); LIMITS.presenceListed unless a test makes it small. */
+  presenceListed?: number;
   log?: (message: string, err?: unknown) => void;
 };
 
@@ -46,7 +48,7 @@ export abstract class RoomLinks {
   /** Every live session, by its link. */
   readonly sessions = new Map<Link, Session>();
   protected readonly byId = new Map<string, Session>();
-  readonly presence = new Presence((id) => this.byId.get(id)?.lastSeen ?? 0);
+  readonly presence: Presence;
   readonly limits: UserLimits;
   /** Unread bytes per address and over the room (unread.ts). */
   readonly unread = new UnreadLedger();
@@ -64,6 +66,11 @@ export abstract class RoomLinks {
   constructor(readonly deps: RoomDeps) {
     this.limits = new UserLimits(deps.config.maxConnectionsPerUser, deps.config.maxConnectionsPerAddress);
     this.events = new RoomEvents(deps.log);
+    this.presence = new Presence(
+      (id) => this.byId.get(id)?.lastSeen ?? 0,
+      deps.presenceListed ?? LIMITS.presenceListed,
+      (change) => this.events.emit(change, this.now()),
+    );
   }
 
   get config(): RoomConfig {
@@ -145,11 +152,15 @@ export abstract class RoomLinks {
     for (const s of [...this.sessions.values()]) if (s.kind === "app" && s !== except) this.sendTo(s, text);
   }
 
+  /** A presence change only its person sees (they are past the list): to their own tabs, at once. */
+  sendToPerson(clientId: string, delta: PresenceDelta): void {
+    const text = JSON.stringify(delta);
+    for (const s of [...this.sessions.values()]) if (s.kind === "app" && s.clientId === clientId) this.sendTo(s, text);
+  }
+
   /** Presence goes out at once when quiet, merged per window in a burst (presence-batch.ts). */
   broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
-    for (const person of delta?.join ?? []) this.events.emit({ type: "joined", person }, this.now());
-    for (const clientId of delta?.leave ?? []) this.events.emit({ type: "left", clientId }, this.now());
-    const { send, flushAt } = this.batcher.add(delta, this.now());
+    const { send, flushAt } = this.batcher.add(delta, this.now(), this.sessions.size);
     if (send) this.deliverPresence(send, except);
     if (flushAt !== null) {
       this.deps.clock.setTimeout(() => {
@@ -162,7 +173,9 @@ export abstract class RoomLinks {
   /** A link showed it caught up: what was held for it (presence, awareness) goes out now. */
   release(session: Session): void {
     if (session.presenceSeen !== null) {
-      const delta = this.presenceLog.since(session.presenceSeen, (id) => this.presence.person(id));
+      const seen = session.presenceSeen;
+      // The count goes with it whenever anything went out meanwhile: arrivals past the list change nothing else.
+      const delta = seen < this.presenceLog.current ? { ...(this.presenceLog.since(seen, (id) => this.presence.person(id)) ?? { type: "presence" }), people: this.presence.count } : null;
       session.presenceSeen = null;
       this.presenceHeld.delete(session);
       if (delta) this.sendTo(session, JSON.stringify(delta));

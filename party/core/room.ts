@@ -105,6 +105,7 @@ export class RoomCore extends RoomLinks {
 
   /** Every connection is back after a wake: arm the alarm for the earliest deadline. */
   restored(): void {
+    this.presence.restored();
     this.counters.wakeups++;
     const next = this.nextDeadline();
     if (next !== null) this.armAt(next, true);

@@ -34,6 +34,16 @@ export const LIMITS = {
   binaryFrameBytes: 1 * MiB,
   /** Largest HTTP request body (chat posts, session opens, text frames). */
   httpBodyBytes: 16 * KiB,
+  /**
+   * People a room lists to everyone: the first to arrive, in arrival order.
+   * Past them a room counts people but does not list them (a welcome and every
+   * delta say how many are here in all), so a crowd costs each link what a
+   * room of this size does: with every person sent to every link, a join
+   * storm of 5,000 sends each joiner a roster of up to 5,000 and each link up
+   * to 5,000 joins, over 4 GB in all, and the full run at 0a4cd50 could not
+   * hold one room of 5,000. The whole roster is the room's state over HTTP.
+   */
+  presenceListed: 200,
   /** Messages in a welcome when the client is new. */
   welcomeLatest: 50,
   /** Most messages one `sync`/`history` reply or HTTP page carries. */

@@ -118,8 +118,10 @@ const presenceDeltaSchema = z.object({
   type: z.literal("presence"),
   join: z.array(personSchema).optional(),
   update: z.array(personSchema).optional(),
-  /** clientIds of people who left (their last connection went away). */
+  /** clientIds of people who left (their last connection went away), or who are no longer listed. */
   leave: z.array(z.string()).optional(),
+  /** How many people are in the room in all, listed or not (LIMITS.presenceListed); with every change of that number. */
+  people: z.number().int().nonnegative().optional(),
 });
 
 const role = z.enum(ROLES);
@@ -140,7 +142,10 @@ export const serverMessageSchema = z.discriminatedUnion("type", [
     clientId: z.string().optional(),
     /** The room's latest chat seq. */
     seq: z.number().int(),
+    /** The people listed (the first LIMITS.presenceListed to arrive), and you. */
     presence: z.array(personSchema),
+    /** How many people are in the room in all (absent from servers before the list was capped: then `presence` is everyone). */
+    people: z.number().int().nonnegative().optional(),
     /** After `lastSeq` (≤ pageMax), or the latest ones; if the last one's seq < `seq`, send `sync`. */
     messages: z.array(chatMessageSchema),
     heartbeatMs: z.number().positive(),

@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
+import { LIMITS } from "../../party/protocol";
+import { TestClient } from "../helpers/client";
 import { type DevServer, startServer, uniqueRoom } from "../helpers/server";
 import { buildApp } from "./helpers/build";
 import {
@@ -249,4 +251,36 @@ test("keyboard only: create a room from the start page and reach the editor", as
   await kim.page.keyboard.type("typed without a mouse");
   await waitForDocText(kim.page, "typed without a mouse");
   assert.deepEqual(kim.errors, []);
+});
+
+test("a room past its list: the panel counts everyone, lists the longest present, and says how many more; leaves list the next", async () => {
+  const crowdRoom = uniqueRoom("crowd");
+  const lee = await person();
+  await openRoom(lee.page, `${server.http}/r/${crowdRoom}`);
+  await waitConnected(lee.page);
+  const extra = 6;
+  const crowd: TestClient[] = [];
+  // Joined in order (in groups, each waiting for its welcomes): who is listed follows arrival.
+  for (let i = 0; i < LIMITS.presenceListed - 1 + extra; i += 25) {
+    const group = Array.from({ length: Math.min(25, LIMITS.presenceListed - 1 + extra - i) }, (_, k) => TestClient.join(server.ws, crowdRoom, { clientId: `crowd${String(i + k).padStart(4, "0")}`, name: `Crowd ${i + k}` }));
+    crowd.push(...(await Promise.all(group)).map((j) => j.client));
+  }
+  const count = lee.page.locator("#presence-heading .count");
+  const more = lee.page.locator(".people-more");
+  try {
+    await count.filter({ hasText: new RegExp(`^${LIMITS.presenceListed + extra}$`) }).waitFor({ timeout: 30_000 });
+    await waitCount(people(lee.page), LIMITS.presenceListed);
+    await more.filter({ hasText: `and ${extra} more people` }).waitFor();
+    assert.equal(await people(lee.page).filter({ hasText: `Crowd ${LIMITS.presenceListed + extra - 2}` }).count(), 0, "the last to arrive is counted, not listed");
+    // Ten of the listed leave: the next six to have arrived are listed in their place, and then everyone is.
+    await Promise.all(crowd.slice(0, 10).map((c) => c.close()));
+    await count.filter({ hasText: new RegExp(`^${LIMITS.presenceListed + extra - 10}$`) }).waitFor({ timeout: 30_000 });
+    await waitCount(people(lee.page), LIMITS.presenceListed + extra - 10);
+    await people(lee.page).filter({ hasText: `Crowd ${LIMITS.presenceListed + extra - 2}` }).waitFor();
+    await more.waitFor({ state: "detached" });
+  } finally {
+    await Promise.all(crowd.map((c) => c.close()));
+  }
+  assert.deepEqual(lee.errors, []);
+  await lee.page.close();
 });

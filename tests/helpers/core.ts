@@ -119,12 +119,12 @@ export function disposeRooms(): void {
 }
 
 /** A room core on fake time and memory storage. */
-export async function room(options: { config?: Partial<RoomConfig>; verifyToken?: (token: string) => Promise<Grant | Refusal>; storage?: MemoryStorage; clock?: FakeClock; presenceLogMax?: number } = {}) {
+export async function room(options: { config?: Partial<RoomConfig>; verifyToken?: (token: string) => Promise<Grant | Refusal>; storage?: MemoryStorage; clock?: FakeClock; presenceLogMax?: number; presenceListed?: number } = {}) {
   const storage = options.storage ?? new MemoryStorage();
   const clock = options.clock ?? new FakeClock();
   const config: RoomConfig = { ...DEFAULT_CONFIG, ...options.config };
   const logs: string[] = [];
-  const core = await RoomCore.open({ roomId: "unit", storage, clock, config, verifyToken: options.verifyToken ?? null, presenceLogMax: options.presenceLogMax, log: (m, e) => logs.push(`${m} ${String(e)}`) });
+  const core = await RoomCore.open({ roomId: "unit", storage, clock, config, verifyToken: options.verifyToken ?? null, presenceLogMax: options.presenceLogMax, presenceListed: options.presenceListed, log: (m, e) => logs.push(`${m} ${String(e)}`) });
   cores.add(core);
   const h = {
     core,

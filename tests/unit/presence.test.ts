@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { mergeDeltas, Presence } from "../../party/core/presence";
-import { BURST_PER_SECOND, BURST_WINDOW_MS, PresenceBatcher, QUIET_FRAMES, QUIET_WINDOW_MS } from "../../party/core/presence-batch";
+import { BURST_PER_SECOND, BURST_WINDOW_MS, PresenceBatcher, QUIET_FRAMES, QUIET_WINDOW_MS, SENDS_PER_SECOND } from "../../party/core/presence-batch";
 import type { PresenceDelta } from "../../party/protocol";
 
 const ada = { clientId: "ada", name: "Ada", color: "#ff0000", status: "active" as const, updatedAt: 0 };
@@ -66,7 +66,7 @@ test("mergeDeltas folds bursts: join then leave cancels, leave then join is an u
  * window it asked for is due, as the room's timer does. Returns when each delta
  * went out, and when frames were sent.
  */
-function drive(b: PresenceBatcher, times: number[]): { wentOut: number[]; frames: number[] } {
+function drive(b: PresenceBatcher, times: number[], links = 1): { wentOut: number[]; frames: number[] } {
   const wentOut: number[] = [];
   const frames: number[] = [];
   let due: number | null = null;
@@ -81,7 +81,7 @@ function drive(b: PresenceBatcher, times: number[]): { wentOut: number[]; frames
   };
   times.forEach((t, i) => {
     flushUntil(t);
-    const r = b.add({ type: "presence", leave: [`d${i}`] }, t);
+    const r = b.add({ type: "presence", leave: [`d${i}`] }, t, links);
     if (r.send) {
       frames.push(t);
       wentOut[i] = t;
@@ -131,4 +131,18 @@ test("a storm stays batched across second boundaries: after its first second, on
   assert.ok(inSecond(0) <= BURST_PER_SECOND + 1000 / BURST_WINDOW_MS, `first second: ${inSecond(0)} frames`);
   for (const k of [1, 2]) assert.ok(inSecond(k) <= 1000 / BURST_WINDOW_MS + 1, `second ${k}: ${inSecond(k)} frames, not another ${BURST_PER_SECOND} let through`);
   assert.ok(frames.length <= times.length / 4, `${frames.length} frames for ${times.length} deltas`);
+});
+
+test("in a crowd a trickle of joins is a burst: presence frames times links stay near SENDS_PER_SECOND", () => {
+  // 5,000 links, 30 joins a second for 10 s: in a room of 20 that is quiet (every join at once), here it is a burst.
+  const times = Array.from({ length: 300 }, (_, i) => Math.round((i * 1000) / 30));
+  const small = drive(new PresenceBatcher(), times, 20);
+  assert.equal(small.frames.length, 300, "a room of 20: every join at once");
+  const links = 5_000;
+  const crowd = drive(new PresenceBatcher(), times, links);
+  const perSecond = (crowd.frames.length * links) / 10;
+  assert.ok(perSecond <= SENDS_PER_SECOND * 1.5, `${crowd.frames.length} frames to ${links} links in 10 s: ${perSecond} sends a second`);
+  const gaps = crowd.frames.slice(1).map((t, i) => t - crowd.frames[i]!);
+  assert.ok(Math.min(...gaps.slice(2)) >= (links * 1000) / SENDS_PER_SECOND, `frames a widened window apart: ${gaps.join(",")}`);
+  assert.ok(Math.max(...crowd.wentOut.map((t, i) => t - times[i]!)) <= (links * 1000) / SENDS_PER_SECOND + 34, "no join waits much more than one window");
 });

@@ -10,6 +10,8 @@ import { Avatar } from "./Avatar";
 
 type Props = {
   people: Person[];
+  /** Everyone here, listed or not (the room lists only the longest present when it is full). */
+  count: number;
   selfId: string;
   peers: Peer[];
   following: string | null;
@@ -21,12 +23,14 @@ type Props = {
 
 const MENU_ID = "person-menu";
 
-export function AvatarStack({ people, selfId, peers, following, stale, max, onJump, onFollow }: Props) {
+export function AvatarStack({ people, count, selfId, peers, following, stale, max, onJump, onFollow }: Props) {
   const [chosen, setChosen] = useState<Person | null>(null);
   const [note, setNote] = useState("");
   const others = people.filter((p) => p.clientId !== selfId).sort((a, b) => a.name.localeCompare(b.name));
   if (others.length === 0) return null;
   const shown = others.slice(0, max);
+  // Everyone not shown: the listed past `max`, and those the room counts but does not list (you are one of the count).
+  const more = Math.max(others.length - max, 0) + Math.max(count - people.length, 0);
   const hasCursor = (id: string) => peers.some((p) => p.personId === id && p.hasCursor);
   const close = () => document.getElementById(MENU_ID)?.hidePopover();
 
@@ -49,9 +53,9 @@ export function AvatarStack({ people, selfId, peers, following, stale, max, onJu
           <Avatar name={person.name} color={person.color} dimmed={stale || person.status !== "active"} />
         </button>
       ))}
-      {others.length > max && (
-        <span className="avatar-stack-more" title={others.slice(max).map((p) => p.name).join(", ")}>
-          +{others.length - max}
+      {more > 0 && (
+        <span className="avatar-stack-more" title={others.slice(max, max + 20).map((p) => p.name).join(", ") + (more > 20 ? ", …" : "")}>
+          +{more.toLocaleString("en")}
         </span>
       )}
       <div id={MENU_ID} popover="auto" className="popover person-menu" role="dialog" aria-label={chosen ? chosen.name : "Person"}>

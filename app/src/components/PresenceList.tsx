@@ -9,14 +9,16 @@ import { Avatar } from "./Avatar";
 import { Skeleton } from "./Skeleton";
 
 /** `stale`: not connected; `known`: the room has answered at least once. */
-type Props = { people: Person[]; selfId: string; stale: boolean; known: boolean; hidden?: boolean; labelledBy?: string };
+/** `count`: how many are here in all; past the room's list (the longest present) they are counted, not listed. */
+type Props = { people: Person[]; count: number; selfId: string; stale: boolean; known: boolean; hidden?: boolean; labelledBy?: string };
 
 function byYouThenName(selfId: string) {
   return (a: Person, b: Person) => Number(b.clientId === selfId) - Number(a.clientId === selfId) || a.name.localeCompare(b.name);
 }
 
-export function PresenceList({ people, selfId, stale, known, hidden = false, labelledBy }: Props) {
+export function PresenceList({ people, count, selfId, stale, known, hidden = false, labelledBy }: Props) {
   const sorted = [...people].sort(byYouThenName(selfId));
+  const unlisted = Math.max(0, count - people.length);
   return (
     <section
       className="panel presence"
@@ -29,8 +31,8 @@ export function PresenceList({ people, selfId, stale, known, hidden = false, lab
       <h2 id="presence-heading" className="panel-title">
         People here{" "}
         {known && (
-          <span className="count" aria-label={`${people.length} ${people.length === 1 ? "person" : "people"}`}>
-            {people.length}
+          <span className="count" aria-label={`${count} ${count === 1 ? "person" : "people"}`}>
+            {count.toLocaleString("en")}
           </span>
         )}
         {known && stale && <span className="panel-note">last known</span>}
@@ -57,6 +59,11 @@ export function PresenceList({ people, selfId, stale, known, hidden = false, lab
             );
           })}
         </ul>
+      )}
+      {known && unlisted > 0 && (
+        <p className="panel-note people-more">
+          and {unlisted.toLocaleString("en")} more {unlisted === 1 ? "person" : "people"}: a room this full lists the {people.length.toLocaleString("en")} here longest
+        </p>
       )}
     </section>
   );

@@ -47,6 +47,7 @@ export function RoomHeader({ client, snapshot, role, token, peers, follow, phone
       </div>
       <AvatarStack
         people={snapshot.people}
+        count={snapshot.peopleCount}
         selfId={client.identity.clientId}
         peers={peers}
         following={follow.following}

@@ -81,7 +81,7 @@ export function RoomView({ client, token, claimedRole, onIdentityChange }: Props
           token={token}
         />
         <aside className="room-side" aria-label="People and chat" hidden={phone && tab === "document"}>
-          <PresenceList people={snapshot.people} selfId={client.identity.clientId} stale={stale} known={known} {...panel("people")} />
+          <PresenceList people={snapshot.people} count={snapshot.peopleCount} selfId={client.identity.clientId} stale={stale} known={known} {...panel("people")} />
           <ChatPanel client={client} snapshot={snapshot} role={role} peers={peers} unread={unread} {...panel("chat")} />
         </aside>
       </main>

@@ -16,6 +16,8 @@ export class RoomState {
   role: RoomSnapshot["role"] = "edit";
   authExp: number | null = null;
   private people = new Map<string, Person>();
+  /** How many are here in all, as the room last said (null: a room from before the list was capped, where the list is everyone). */
+  private total: number | null = null;
 
   /** A welcome: everything starts from what it says. */
   welcome(msg: Welcome): void {
@@ -23,11 +25,13 @@ export class RoomState {
     this.authExp = msg.authExp ?? null;
     this.connectionId = msg.connectionId;
     this.people = new Map(msg.presence.map((p) => [p.clientId, p]));
+    this.total = msg.people ?? null;
   }
 
   /** A presence delta (joins and updates replace, leaves remove). */
   presence(delta: PresenceDelta): void {
     this.people = applyPresence(this.people, delta);
+    if (delta.people !== undefined) this.total = delta.people;
   }
 
   /** A token refresh was accepted: the role and expiry from now on. */
@@ -39,5 +43,10 @@ export class RoomState {
   /** The people as the snapshot lists them. */
   list(): Person[] {
     return [...this.people.values()];
+  }
+
+  /** How many people are here, listed or not (never fewer than listed: a count and a list can cross in flight). */
+  count(): number {
+    return Math.max(this.total ?? 0, this.people.size);
   }
 }

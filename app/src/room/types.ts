@@ -34,7 +34,10 @@ export type RoomSnapshot = {
   connection: ConnectionState;
   /** This socket's id from the last welcome (null before the first). */
   connectionId: string | null;
+  /** The people the room lists (the longest present, LIMITS.presenceListed at most) and you. */
   people: Person[];
+  /** How many people are here in all, listed or not. */
+  peopleCount: number;
   /** Ordered by seq, no duplicates; pending own messages come after. */
   chat: ChatLine[];
   /** True while older history exists on the server. */

@@ -28,6 +28,7 @@ export function roomSnapshot({ link, selector, room, chat, docs, ownClientId, li
     connection: connectionState(link, selector.current),
     connectionId: room.connectionId,
     people: room.list(),
+    peopleCount: room.count(),
     chat: chatLines(chat.log.messages, chat.pending.items, ownClientId, lines),
     hasOlder: chat.log.hasOlder,
     loadingOlder: chat.loadingOlder,

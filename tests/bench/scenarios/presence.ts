@@ -120,7 +120,8 @@ export const presence: Scenario = {
       const watcherReports = (await observed(workers)).filter((o) => o.room === burstRoom).map((o) => ({ joins: Object.keys(o.join).filter((id) => joinerIds.has(id)).length, frames: o.frames }));
       const fewestJoins = Math.min(...watcherReports.map((w) => w.joins));
       const mostFrames = Math.max(...watcherReports.map((w) => w.frames));
-      goals.push(limitGoal(`${p.burstJoins} joins in ${p.burstSec} s: presence batched (at most one frame per two joins)`, mostFrames, fewestJoins / 2, `${mostFrames} presence frames per watcher for ${fewestJoins} joins; joins took ${round(burst.wallMs / 1000, 1)} s`, burstSaturated));
+      // Every join counts, listed or not: past the room's list (LIMITS.presenceListed) a join is a new count, which is a frame too.
+      goals.push(limitGoal(`${p.burstJoins} joins in ${p.burstSec} s: presence batched (at most one frame per two joins)`, mostFrames, burst.opened / 2, `${mostFrames} presence frames per watcher for ${burst.opened} joins (${fewestJoins} of them listed to the watcher with the fewest); joins took ${round(burst.wallMs / 1000, 1)} s`, burstSaturated));
 
       const seen = (await observed(workers)).filter((o) => o.room === room);
       const okJl = allJl.filter((x) => !x.failed);
