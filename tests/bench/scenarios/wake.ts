@@ -19,6 +19,14 @@ import type { BenchContext, GoalCheck, Row, Scenario, ScenarioResult } from "./t
 
 /** Longer than partykit dev's idle eviction (~10 s): time that has to pass with no event at all. */
 const IDLE_MS = 15_000;
+/**
+ * The presence TTL of the trial's server: longer than connecting the largest
+ * room plus the idle time, so no sweep wakes the room while it should sleep.
+ * With the default 30 s, the first of 5,000 silent sockets (about 20 s to
+ * connect) expired inside the idle window, the sweep kept the room awake and
+ * closed hundreds of them 4408.
+ */
+const TTL_MS = 180_000;
 
 function params(ctx: BenchContext) {
   return {
@@ -73,7 +81,7 @@ export const wake: Scenario = {
       rows,
       goals,
       notes: [
-        `Each trial: a fresh partykit dev, N app sockets in one room (hello, no heartbeats), ${p.warmSamples} heartbeat round trips while warm, then ${p.idleMs / 1000} s without any event, then one heartbeat: its round trip is the wake (the room is rebuilt from N connection states). Eviction is checked by the room's instance id.`,
+        `Each trial: a fresh partykit dev (presence TTL ${TTL_MS / 1000} s, so no sweep wakes the room), N app sockets in one room (hello, no heartbeats), ${p.warmSamples} heartbeat round trips while warm, then ${p.idleMs / 1000} s without any event, then one heartbeat: its round trip is the wake (the room is rebuilt from N connection states). Eviction is checked by the room's instance id.`,
       ],
       data,
     };
@@ -83,7 +91,7 @@ export const wake: Scenario = {
 type Params = ReturnType<typeof params>;
 
 async function trial(ctx: BenchContext, p: Params, workers: Workers, size: number, r: number): Promise<Trial> {
-  const peer = await startPeer("partyroom", { serverCpu: ctx.serverCpu });
+  const peer = await startPeer("partyroom", { serverCpu: ctx.serverCpu, vars: { PRESENCE_TTL_MS: String(TTL_MS) } });
   try {
     const room = `wake${size}r${r}`;
     const specs: ChatSpec[] = Array.from({ length: size }, (_, g) => ({ url: peer.url(room), kind: "app", room, clientId: `c${g}`, heartbeat: false }));
