@@ -16,7 +16,6 @@
  *   npm run bench:profile -- --peers 50 --updates 2000 --out DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
 import { join, resolve } from "node:path";
 import * as Y from "yjs";
 import { DEFAULT_CONFIG } from "../../party/core/config";
@@ -26,7 +25,7 @@ import { FakeClock, step1Frame, updateFrame } from "../helpers/core";
 import { MemoryStorage } from "../helpers/memory-storage";
 import { ROOT } from "../helpers/server";
 import { describeMachine } from "./lib/machine";
-import { type ProfileLine, summarise } from "./lib/profiler";
+import { type ProfileLine, profileInNode, summarise } from "./lib/profiler";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: number) => {
@@ -56,24 +55,14 @@ const doc = new Y.Doc();
 // The fan-out benchmark's writer appends marks of about this size.
 const frames = Array.from({ length: UPDATES }, (_, i) => updateFrame(`\u0002${i}:${(1_700_000_000_000 + i * 20).toFixed(3)}\u0003`, doc));
 
-const session = new Session();
-session.connect();
-await session.post("Profiler.enable");
-await session.post("Profiler.setSamplingInterval", { interval: 100 });
 sends = 0;
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
-await session.post("Profiler.start");
-for (let i = 0; i < UPDATES; i++) {
-  await core.frame(writer, frames[i]!);
-  // 50 updates a second, as the benchmark's writer: buckets refill as they would.
-  clock.t += 20;
-}
-const { profile } = (await session.post("Profiler.stop")) as { profile: Parameters<typeof summarise>[0][number] };
-const wallMs = performance.now() - t0;
-const cpu = process.cpuUsage(cpu0);
-session.disconnect();
-const cpuMs = (cpu.user + cpu.system) / 1000;
+const { profile, wallMs, cpuMs } = await profileInNode(async () => {
+  for (let i = 0; i < UPDATES; i++) {
+    await core.frame(writer, frames[i]!);
+    // 50 updates a second, as the benchmark's writer: buckets refill as they would.
+    clock.t += 20;
+  }
+});
 const summary = summarise([profile], 25);
 const result = {
   command,

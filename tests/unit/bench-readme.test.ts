@@ -56,6 +56,17 @@ test("goals not met are listed again with what was measured beside them, and the
   assert.doesNotMatch(allMet, /Goals not met|bench:profile/);
 });
 
+test("when a hibernation goal is missed, the connect profile is the evidence beside it; not otherwise", () => {
+  const connect = { command: "npm run bench:profile-connect", machine: { commit: "0123456789abcdef" }, rooms: 100, perRoom: 100, connect: { usPerHello: 359.4 }, idle: { usPerHeartbeat: 19.6 } };
+  const goal = (pass: boolean) => [{ goal: "idle CPU <= 10% of a core", measured: "26.5%", pass }];
+  const missed = renderSection(run({ results: [scenario({ id: "hibernation", title: "Hibernation", goals: goal(false) })] }), [], null, connect);
+  assert.match(missed, /`npm run bench:profile-connect` at commit `0123456789`.*10,000 connections over 100 rooms, costs 359\.4 µs of CPU per connect and hello \(3\.6 s for all of them\) and 19\.6 µs per heartbeat \(1\.96% of a core at 1,000 heartbeats a second\)/);
+  const met = renderSection(run({ results: [scenario({ id: "hibernation", title: "Hibernation", goals: goal(true) })] }), [], null, connect);
+  assert.doesNotMatch(met, /bench:profile-connect/);
+  const otherMissed = renderSection(run({ results: [scenario({ id: "fanout", title: "Chat", goals: goal(false) })] }), [], null, connect);
+  assert.doesNotMatch(otherMissed, /bench:profile-connect/);
+});
+
 test("quoted figures are listed apart and labelled as not measured here", () => {
   const text = renderSection(run({ results: [scenario({ title: "Transports", goals: [{ goal: "g", measured: "m", pass: true }], quoted: [{ source: "the original", figures: "WS 346 ms" }] })] }), []);
   const table = text.slice(0, text.indexOf("Quoted"));

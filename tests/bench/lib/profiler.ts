@@ -109,3 +109,24 @@ async function cdp(url: string): Promise<Session> {
     close: () => ws.close(),
   };
 }
+
+/**
+ * Runs `work` under Node's own sampling profiler (this process: the room core
+ * run in Node, as the `bench:profile` scripts do) and returns what it cost.
+ */
+export async function profileInNode(work: () => Promise<void>, samplingUs = 100): Promise<{ profile: CpuProfile; wallMs: number; cpuMs: number }> {
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: samplingUs });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await session.post("Profiler.start");
+  await work();
+  const { profile } = (await session.post("Profiler.stop")) as { profile: CpuProfile };
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  session.disconnect();
+  return { profile, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { HEARTBEAT_INTERVAL_MS } from "../../../party/protocol";
 import { ROOT } from "../../helpers/server";
 import type { BenchRun } from "../scenarios/types";
 import { met, provenance } from "./format";
@@ -23,12 +24,17 @@ export const PROFILE_PATH = join(ROOT, "docs", "bench", "profile-core.json");
 /** What `npm run bench:profile` commits (tests/bench/profile.ts): the room core's own CPU on the Yjs path. */
 export type CoreProfile = { command: string; machine: { commit: string }; peers: number; updates: number; usPerUpdate: number; usPerSend: number };
 
+export const CONNECT_PROFILE_PATH = join(ROOT, "docs", "bench", "profile-connect.json");
+
+/** What `npm run bench:profile-connect` commits (tests/bench/profile-connect.ts): the room core's own CPU per hello and per heartbeat. */
+export type ConnectProfile = { command: string; machine: { commit: string }; rooms: number; perRoom: number; connect: { usPerHello: number }; idle: { usPerHeartbeat: number } };
+
 /**
  * The goals a full run did not meet, each with what the same run measured
  * beside it (the floors: the null room, y-partykit on the same workerd), and
  * the profile of the room's own code as the evidence of where the rest goes.
  */
-function notMet(run: BenchRun, profile: CoreProfile | null): string[] {
+function notMet(run: BenchRun, profile: CoreProfile | null, connect: ConnectProfile | null): string[] {
   const missed = run.results.flatMap((r) => [
     ...(r.status === "failed" ? [`- ${r.title}: the scenario failed (${r.reason ?? "see results.md"}).`] : []),
     ...r.goals.filter((g) => g.pass === false).map((g) => `- ${r.title}: ${g.goal}. Measured: ${g.measured}.`),
@@ -43,11 +49,20 @@ function notMet(run: BenchRun, profile: CoreProfile | null): string[] {
       "",
     );
   }
+  const hibernation = run.results.find((r) => r.id === "hibernation");
+  if (connect && hibernation?.goals.some((g) => g.pass === false)) {
+    const sockets = connect.rooms * connect.perRoom;
+    const beatsPerSec = sockets / (HEARTBEAT_INTERVAL_MS / 1000);
+    out.push(
+      `Where the time goes on connecting and idling: the room's own code, profiled in Node by \`${connect.command}\` at commit \`${connect.machine.commit.slice(0, 10)}\` ([docs/bench/profile-connect.md](docs/bench/profile-connect.md)) with ${sockets.toLocaleString("en")} connections over ${connect.rooms} rooms, costs ${connect.connect.usPerHello.toFixed(1)} µs of CPU per connect and hello (${((connect.connect.usPerHello * sockets) / 1e6).toFixed(1)} s for all of them) and ${connect.idle.usPerHeartbeat.toFixed(1)} µs per heartbeat (${((connect.idle.usPerHeartbeat * beatsPerSec) / 1e4).toFixed(2)}% of a core at ${beatsPerSec.toLocaleString("en")} heartbeats a second). The rest is the runtime's (accepting and keeping each socket, each frame in and out), which the null room beside it measures.`,
+      "",
+    );
+  }
   return out;
 }
 
-/** The section for `run`, or for no committed run. `charts` = chart files present next to the results; `profile` = the committed core profile. */
-export function renderSection(run: BenchRun | null, charts: readonly string[], profile: CoreProfile | null = null): string {
+/** The section for `run`, or for no committed run. `charts` = chart files present next to the results; `profile` / `connect` = the committed core profiles. */
+export function renderSection(run: BenchRun | null, charts: readonly string[], profile: CoreProfile | null = null, connect: ConnectProfile | null = null): string {
   if (!run) return ["No full benchmark run is committed yet. Run `npm run bench` on a quiet machine and commit `docs/bench/`; the figures then appear here."].join("\n");
   if (run.mode !== "full" || run.partial) {
     return `The committed results file is a ${run.mode}${run.partial ? ", partial" : ""} run (\`${run.command}\`): it checks the harness, not the room, and no figures are quoted from it. Run \`npm run bench\` on a quiet machine to fill this section.`;
@@ -64,7 +79,7 @@ export function renderSection(run: BenchRun | null, charts: readonly string[], p
     if (r.status === "failed") out.push(`| ${r.title} | – | failed: ${r.reason ?? "see results.md"} | **no** |`);
     for (const g of r.goals) out.push(`| ${r.title} | ${g.goal} | ${g.measured} | ${met(g)} |`);
   }
-  out.push("", ...notMet(run, profile));
+  out.push("", ...notMet(run, profile, connect));
   const quoted = run.results.flatMap((r) => (r.quoted ?? []).map((q) => `- ${r.title}, ${q.source}: ${q.figures}`));
   if (quoted.length) out.push("Quoted for reference, **not measured in this run** (other machine, other method):", "", ...quoted, "");
   for (const c of README_CHARTS.filter((f) => charts.includes(f))) out.push(`![${c.replace(/\.svg$/, "")}](docs/bench/${c})`);
@@ -87,8 +102,8 @@ export function committedRun(): BenchRun | null {
 /** The README as it must read for the committed results. */
 export function expectedReadme(): string {
   const charts = README_CHARTS.filter((f) => existsSync(join(ROOT, "docs", "bench", f)));
-  const profile = existsSync(PROFILE_PATH) ? (JSON.parse(readFileSync(PROFILE_PATH, "utf8")) as CoreProfile) : null;
-  return withSection(readFileSync(README_PATH, "utf8"), renderSection(committedRun(), charts, profile));
+  const read = <T>(path: string) => (existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as T) : null);
+  return withSection(readFileSync(README_PATH, "utf8"), renderSection(committedRun(), charts, read<CoreProfile>(PROFILE_PATH), read<ConnectProfile>(CONNECT_PROFILE_PATH)));
 }
 
 /** Rewrites the README's benchmark section from the committed results. */
