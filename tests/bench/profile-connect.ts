@@ -15,28 +15,23 @@
  *   npm run bench:profile-connect -- --rooms 10 --per-room 100 --out DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../../party/core/config";
 import type { Link } from "../../party/core/ports";
 import { RoomCore } from "../../party/core/room";
 import { HEARTBEAT_INTERVAL_MS, PROTOCOL_VERSION } from "../../party/protocol";
 import { FakeClock } from "../helpers/core";
 import { MemoryStorage } from "../helpers/memory-storage";
-import { ROOT } from "../helpers/server";
+import { scriptArgs } from "./lib/cli";
 import { describeMachine } from "./lib/machine";
 import { type ProfileLine, profileInNode, summarise } from "./lib/profiler";
 
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
-const outIdx = argv.indexOf("--out");
-const out = outIdx >= 0 ? resolve(argv[outIdx + 1]!) : join(ROOT, "docs", "bench");
-const ROOMS = opt("rooms", 100);
-const PER_ROOM = opt("per-room", 100);
+const args = scriptArgs("bench:profile-connect");
+const out = args.out;
+const command = args.command;
+const ROOMS = args.num("rooms", 100);
+const PER_ROOM = args.num("per-room", 100);
 const SOCKETS = ROOMS * PER_ROOM;
-const command = `npm run bench:profile-connect${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
 
 const clock = new FakeClock();
 const grant = { role: "edit" as const, userId: "", exp: Number.POSITIVE_INFINITY };

@@ -16,27 +16,22 @@
  *   npm run bench:profile -- --peers 50 --updates 2000 --out DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import * as Y from "yjs";
 import { DEFAULT_CONFIG } from "../../party/core/config";
 import type { Link } from "../../party/core/ports";
 import { RoomCore } from "../../party/core/room";
 import { FakeClock, step1Frame, updateFrame } from "../helpers/core";
 import { MemoryStorage } from "../helpers/memory-storage";
-import { ROOT } from "../helpers/server";
+import { scriptArgs } from "./lib/cli";
 import { describeMachine } from "./lib/machine";
 import { type ProfileLine, profileInNode, summarise } from "./lib/profiler";
 
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
-const outIdx = argv.indexOf("--out");
-const out = outIdx >= 0 ? resolve(argv[outIdx + 1]!) : join(ROOT, "docs", "bench");
-const PEERS = opt("peers", 200);
-const UPDATES = opt("updates", 5_000);
-const command = `npm run bench:profile${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
+const args = scriptArgs("bench:profile");
+const out = args.out;
+const command = args.command;
+const PEERS = args.num("peers", 200);
+const UPDATES = args.num("updates", 5_000);
 
 const clock = new FakeClock();
 const core = await RoomCore.open({ roomId: "profile", storage: new MemoryStorage(), clock, config: DEFAULT_CONFIG, verifyToken: null, outputGate: true });
