@@ -4,7 +4,7 @@
  * Only processes started here are ever signalled, by process group id.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -18,16 +18,41 @@ export const TEST_ADMIN_SECRET = "test-admin-secret-0123456789";
 export const ADMIN_HEADERS = { authorization: `Bearer ${TEST_ADMIN_SECRET}` } as const;
 const BIN = join(ROOT, "node_modules", "partykit", "dist", "bin.mjs");
 
-/** Asks the kernel for a free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A free port below the kernel's ephemeral range. A port the kernel hands out
+ * for listen(0) comes from that range, which is also where every outgoing
+ * connection on the machine takes its local port: between our check and
+ * `partykit dev` binding it (a build in between), a test's client or workerd's
+ * own loopback connections took it, and the server failed "Address already in
+ * use" (a CI run). Below the range only another listener can take it.
+ */
+export async function freePort(): Promise<number> {
+  const low = 10_000;
+  const high = Math.max(low + 1_000, ephemeralLow() - 1);
+  for (let i = 0; i < 50; i++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    // Checked on every address, as partykit dev binds it (0.0.0.0).
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found in ${low}-${high} after 50 tries`);
+}
+
+/** The first port of the kernel's ephemeral range (Linux's default when it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const first = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > 0 ? first : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, () => srv.close(() => resolve(true)));
   });
 }
 
