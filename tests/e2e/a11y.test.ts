@@ -5,17 +5,14 @@
  * No serious or critical violation is allowed (colour contrast included).
  */
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type DevServer, startServer, uniqueRoom } from "../helpers/server";
+import { axe, explain } from "./helpers/axe";
 import { buildApp } from "./helpers/build";
 import { chatLines, launchBrowser, newPerson, openRoom, say, screenshot, type TrackedPage, typeAtEnd, waitCount, waitTransport } from "./helpers/browser";
 
-const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const SIZES = { wide: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
-
-type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[]; failureSummary?: string }[] };
 
 let server: DevServer;
 let browser: Browser;
@@ -26,20 +23,6 @@ async function person(viewport: { width: number; height: number }): Promise<Trac
   const { context, tracked } = await newPerson(browser, viewport);
   contexts.push(context);
   return tracked;
-}
-
-/** Runs axe on the page as it is; returns the serious and critical violations. */
-async function axe(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Violation[] }> } }).axe.run(document, { resultTypes: ["violations"] });
-    return result.violations;
-  });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-}
-
-function explain(violations: Violation[]): string {
-  return violations.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(" ")}: ${n.failureSummary ?? ""}`).join("\n")}`).join("\n");
 }
 
 /** Checks `page` in both colour schemes, saving a screenshot of each. */

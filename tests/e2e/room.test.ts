@@ -10,6 +10,7 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { LIMITS } from "../../party/protocol";
 import { TestClient } from "../helpers/client";
 import { type DevServer, startServer, uniqueRoom } from "../helpers/server";
+import { axe, explain } from "./helpers/axe";
 import { buildApp } from "./helpers/build";
 import {
   chatLines,
@@ -272,6 +273,8 @@ test("a room past its list: the panel counts everyone, lists the longest present
     await waitCount(people(lee.page), LIMITS.presenceListed);
     await more.filter({ hasText: `and ${extra} more people` }).waitFor();
     assert.equal(await people(lee.page).filter({ hasText: `Crowd ${LIMITS.presenceListed + extra - 2}` }).count(), 0, "the last to arrive is counted, not listed");
+    const violations = await axe(lee.page);
+    assert.deepEqual(violations, [], explain(violations));
     // Ten of the listed leave: the next six to have arrived are listed in their place, and then everyone is.
     await Promise.all(crowd.slice(0, 10).map((c) => c.close()));
     await count.filter({ hasText: new RegExp(`^${LIMITS.presenceListed + extra - 10}$`) }).waitFor({ timeout: 30_000 });

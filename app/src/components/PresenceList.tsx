@@ -8,8 +8,10 @@ import type { Person } from "../../../party/protocol";
 import { Avatar } from "./Avatar";
 import { Skeleton } from "./Skeleton";
 
-/** `stale`: not connected; `known`: the room has answered at least once. */
-/** `count`: how many are here in all; past the room's list (the longest present) they are counted, not listed. */
+/**
+ * `stale`: not connected; `known`: the room has answered at least once;
+ * `count`: how many are here in all (past the room's list, the longest present, they are counted, not listed).
+ */
 type Props = { people: Person[]; count: number; selfId: string; stale: boolean; known: boolean; hidden?: boolean; labelledBy?: string };
 
 function byYouThenName(selfId: string) {
@@ -40,7 +42,8 @@ export function PresenceList({ people, count, selfId, stale, known, hidden = fal
       {!known ? (
         <Skeleton lines={2} label="Loading who is here" />
       ) : (
-        <ul role="list" aria-label="People here" className="people">
+        // Focusable: a long list scrolls, and a keyboard must be able to scroll it (axe: scrollable-region-focusable).
+        <ul role="list" aria-label="People here" className="people" tabIndex={0}>
           {sorted.map((person) => {
             const you = person.clientId === selfId;
             const status = stale && !you ? "unknown" : person.status;

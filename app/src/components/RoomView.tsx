@@ -68,7 +68,7 @@ export function RoomView({ client, token, claimedRole, onIdentityChange }: Props
         onIdentityChange={onIdentityChange}
       />
       <AccessNotice connection={snapshot.connection} />
-      {phone && !refused && <RoomTabs tab={tab} onChange={setTab} unread={unread} people={known ? snapshot.people.length : null} />}
+      {phone && !refused && <RoomTabs tab={tab} onChange={setTab} unread={unread} people={known ? snapshot.peopleCount : null} />}
       <main className="room-main" hidden={refused}>
         <DocumentPane
           client={client}
