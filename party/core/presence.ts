@@ -66,6 +66,11 @@ export class Presence {
     return this.listed.has(clientId);
   }
 
+  /** The connection ids of one person's tabs (none if they are not here). */
+  tabsOf(clientId: string): ReadonlySet<string> {
+    return this.byClient.get(clientId) ?? new Set();
+  }
+
   /** The entry of one connection (its record keeps a copy, so a woken room can rebuild presence). */
   entry(connectionId: string): PresenceEntry | undefined {
     return this.entries.get(connectionId);

@@ -155,11 +155,14 @@ export abstract class RoomLinks {
     for (const s of [...this.sessions.values()]) if (s.kind === "app" && s !== except) this.sendTo(s, text, "event", size);
   }
 
-  /** A presence change only its person sees (they are past the list): to their own tabs, at once. */
+  /** A presence change only its person sees (they are past the list): to their own tabs, at once, not a walk over the room. */
   sendToPerson(clientId: string, delta: PresenceDelta): void {
     const text = JSON.stringify(delta);
     const size = utf8Length(text);
-    for (const s of [...this.sessions.values()]) if (s.kind === "app" && s.clientId === clientId) this.sendTo(s, text, "event", size);
+    for (const id of [...this.presence.tabsOf(clientId)]) {
+      const s = this.byId.get(id);
+      if (s) this.sendTo(s, text, "event", size);
+    }
   }
 
   /** Presence goes out at once when quiet, merged per window in a burst (presence-batch.ts). */

@@ -40,7 +40,7 @@ export const LIMITS = {
    * delta say how many are here in all), so a crowd costs each link what a
    * room of this size does: with every person sent to every link, a join
    * storm of 5,000 sends each joiner a roster of up to 5,000 and each link up
-   * to 5,000 joins, over 4 GB in all, and the full run at 0a4cd50 could not
+   * to 5,000 joins (by arithmetic over 4 GB in all), and the full run at 0a4cd50 could not
    * hold one room of 5,000. The whole roster is the room's state over HTTP.
    */
   presenceListed: 200,

@@ -57,7 +57,14 @@ test("goals not met are listed again with what was measured beside them, and the
 });
 
 test("when a hibernation goal is missed, the connect profile is the evidence beside it; not otherwise", () => {
-  const connect = { command: "npm run bench:profile-connect", machine: { commit: "0123456789abcdef" }, rooms: 100, perRoom: 100, connect: { usPerHello: 359.4 }, idle: { usPerHeartbeat: 19.6 } };
+  const connect = {
+    command: "npm run bench:profile-connect",
+    machine: { commit: "0123456789abcdef" },
+    rooms: 100,
+    sockets: 10_000,
+    connect: { usPerHello: 359.4, cpuSecAll: 3.594 },
+    idle: { usPerHeartbeat: 19.6, heartbeatsPerSec: 1_000, corePct: 1.96 },
+  };
   const goal = (pass: boolean) => [{ goal: "idle CPU <= 10% of a core", measured: "26.5%", pass }];
   const missed = renderSection(run({ results: [scenario({ id: "hibernation", title: "Hibernation", goals: goal(false) })] }), [], null, connect);
   assert.match(missed, /`npm run bench:profile-connect` at commit `0123456789`.*10,000 connections over 100 rooms, costs 359\.4 µs of CPU per connect and hello \(3\.6 s for all of them\) and 19\.6 µs per heartbeat \(1\.96% of a core at 1,000 heartbeats a second\)/);

@@ -6,7 +6,6 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HEARTBEAT_INTERVAL_MS } from "../../../party/protocol";
 import { ROOT } from "../../helpers/server";
 import type { BenchRun } from "../scenarios/types";
 import { met, provenance } from "./format";
@@ -27,7 +26,14 @@ export type CoreProfile = { command: string; machine: { commit: string }; peers:
 export const CONNECT_PROFILE_PATH = join(ROOT, "docs", "bench", "profile-connect.json");
 
 /** What `npm run bench:profile-connect` commits (tests/bench/profile-connect.ts): the room core's own CPU per hello and per heartbeat. */
-export type ConnectProfile = { command: string; machine: { commit: string }; rooms: number; perRoom: number; connect: { usPerHello: number }; idle: { usPerHeartbeat: number } };
+export type ConnectProfile = {
+  command: string;
+  machine: { commit: string };
+  rooms: number;
+  sockets: number;
+  connect: { usPerHello: number; cpuSecAll: number };
+  idle: { usPerHeartbeat: number; heartbeatsPerSec: number; corePct: number };
+};
 
 /**
  * The goals a full run did not meet, each with what the same run measured
@@ -51,10 +57,9 @@ function notMet(run: BenchRun, profile: CoreProfile | null, connect: ConnectProf
   }
   const hibernation = run.results.find((r) => r.id === "hibernation");
   if (connect && hibernation?.goals.some((g) => g.pass === false)) {
-    const sockets = connect.rooms * connect.perRoom;
-    const beatsPerSec = sockets / (HEARTBEAT_INTERVAL_MS / 1000);
+    const { sockets, rooms, connect: c, idle } = connect;
     out.push(
-      `Where the time goes on connecting and idling: the room's own code, profiled in Node by \`${connect.command}\` at commit \`${connect.machine.commit.slice(0, 10)}\` ([docs/bench/profile-connect.md](docs/bench/profile-connect.md)) with ${sockets.toLocaleString("en")} connections over ${connect.rooms} rooms, costs ${connect.connect.usPerHello.toFixed(1)} µs of CPU per connect and hello (${((connect.connect.usPerHello * sockets) / 1e6).toFixed(1)} s for all of them) and ${connect.idle.usPerHeartbeat.toFixed(1)} µs per heartbeat (${((connect.idle.usPerHeartbeat * beatsPerSec) / 1e4).toFixed(2)}% of a core at ${beatsPerSec.toLocaleString("en")} heartbeats a second). The rest is the runtime's (accepting and keeping each socket, each frame in and out), which the null room beside it measures.`,
+      `Where the time goes on connecting and idling: the room's own code, profiled in Node by \`${connect.command}\` at commit \`${connect.machine.commit.slice(0, 10)}\` ([docs/bench/profile-connect.md](docs/bench/profile-connect.md)) with ${sockets.toLocaleString("en")} connections over ${rooms} rooms, costs ${c.usPerHello.toFixed(1)} µs of CPU per connect and hello (${c.cpuSecAll.toFixed(1)} s for all of them) and ${idle.usPerHeartbeat.toFixed(1)} µs per heartbeat (${idle.corePct.toFixed(2)}% of a core at ${idle.heartbeatsPerSec.toLocaleString("en")} heartbeats a second). The rest is the runtime's (accepting and keeping each socket, each frame in and out), which the null room beside it measures.`,
       "",
     );
   }
