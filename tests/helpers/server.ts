@@ -71,8 +71,12 @@ export type DevServer = {
   restart(): Promise<void>;
   /** Stops the server and removes its temp state (unless it was given). */
   stop(): Promise<void>;
-  /** Everything the server printed, for diagnosing failures. */
+  /** What the server printed, its last 100-200 KB, for diagnosing failures. */
   output(): string;
+  /** A mark in the server's output, for `outputSince`: stays valid when old output is dropped. */
+  outputMark(): number;
+  /** What the server printed since `mark` (as much of it as is still kept). */
+  outputSince(mark: number): string;
   /** True while the partykit dev process has not exited (a crash shows here). */
   alive(): boolean;
   /** The partykit dev process (its pid is the process group id), for signals that must be sent synchronously. */
@@ -111,6 +115,8 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "partyroom-test-"));
   let child: ChildProcess;
   let log = "";
+  /** Characters of output dropped from the front of `log`: an offset into `log` alone would shift when it is trimmed. */
+  let dropped = 0;
 
   const launch = async () => {
     const args = [BIN, "dev", "--port", String(port), "--persist", join(persistDir, "state"), "--disable-request-cf-fetch"];
@@ -122,7 +128,10 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
     child.on("exit", () => live.delete(child));
     const onData = (b: Buffer) => {
       log += b.toString();
-      if (log.length > 200_000) log = log.slice(-100_000);
+      if (log.length > 200_000) {
+        dropped += log.length - 100_000;
+        log = log.slice(-100_000);
+      }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
@@ -167,6 +176,8 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
       if (ownDir) rmSync(persistDir, { recursive: true, force: true });
     },
     output: () => log,
+    outputMark: () => dropped + log.length,
+    outputSince: (mark) => log.slice(Math.max(0, mark - dropped)),
     alive: () => child.exitCode === null && child.signalCode === null,
     process: () => child,
   };
