@@ -10,6 +10,7 @@ import { CloseCode, isValidRoomId } from "../protocol";
 import { adminSecretOf, markAdmin, provesAdmin } from "./admin";
 import { allowedOrigins, originAllowed, secretOf, tokenOf, verifyToken, withGrant } from "./auth";
 import { httpError } from "./http-response";
+import { discardUnreadBody } from "./request-body";
 
 /**
  * A refused socket gets a completed upgrade closed at once with the documented
@@ -32,14 +33,20 @@ export async function checkRequest(req: Party.Request, lobby: Party.Lobby): Prom
   const adminSecret = adminSecretOf(lobby.env);
   const admin = adminSecret !== null && (await provesAdmin(req as unknown as Request, adminSecret));
   const request = markAdmin(req as unknown as Request, admin);
-  if (!isValidRoomId(lobby.id)) return httpError("bad_room", "room ids are 1-64 of A-Z a-z 0-9 _ -");
-  if (!originAllowed(request.headers.get("origin"), allowedOrigins(lobby.env))) return httpError("forbidden", CloseCode.OriginNotAllowed.reason);
+  // A refusal here has not read the body: it is drained first, as the rooms' own answers are (request-body.ts). A 401
+  // sent with the body unread made workerd log "Can't read from request stream after response has been sent" (a CI run).
+  const refuse = async (res: Response) => {
+    await discardUnreadBody(request);
+    return res;
+  };
+  if (!isValidRoomId(lobby.id)) return refuse(httpError("bad_room", "room ids are 1-64 of A-Z a-z 0-9 _ -"));
+  if (!originAllowed(request.headers.get("origin"), allowedOrigins(lobby.env))) return refuse(httpError("forbidden", CloseCode.OriginNotAllowed.reason));
   if (admin) return withGrant(request, null) as unknown as Party.Request;
   const secret = secretOf(lobby.env);
   // CORS preflights carry no credentials; the request they announce will.
   if (!secret || request.method === "OPTIONS") return withGrant(request, null) as unknown as Party.Request;
   const grant = await verifyToken(tokenOf(request), secret, lobby.id);
-  if ("status" in grant) return httpError(grant.status === 401 ? "unauthorized" : "forbidden", grant.reason);
+  if ("status" in grant) return refuse(httpError(grant.status === 401 ? "unauthorized" : "forbidden", grant.reason));
   return withGrant(request, grant) as unknown as Party.Request;
 }
 

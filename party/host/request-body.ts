@@ -1,7 +1,8 @@
 /**
  * Request bodies, read within a budget. Every answer the rooms and the
  * directory give reads what is left of its request's body first
- * (`discardUnreadBody`, called by their onRequest), so a handler may answer
+ * (`discardUnreadBody`, called by their onRequest and by the edge before a
+ * refusal, host/edge.ts), so a handler may answer
  * without the body: a 404 for an ended session, a 405, a 429, a 413.
  */
 import { httpError } from "./http-response";
