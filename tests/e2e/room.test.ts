@@ -254,16 +254,18 @@ test("keyboard only: create a room from the start page and reach the editor", as
   assert.deepEqual(kim.errors, []);
 });
 
-test("a room past its list: the panel counts everyone, lists the longest present, and says how many more; leaves list the next", async () => {
+test("a room past its list: the panel counts everyone, lists the longest present, and says how many more; @ offers unlisted writers; leaves list the next", async () => {
   const crowdRoom = uniqueRoom("crowd");
   const lee = await person();
   await openRoom(lee.page, `${server.http}/r/${crowdRoom}`);
   await waitConnected(lee.page);
   const extra = 6;
+  // One of the unlisted, with a name of their own: once they write in the chat, @ can name them.
+  const zoe = LIMITS.presenceListed + extra - 3;
   const crowd: TestClient[] = [];
   // Joined in order (in groups, each waiting for its welcomes): who is listed follows arrival.
   for (let i = 0; i < LIMITS.presenceListed - 1 + extra; i += 25) {
-    const group = Array.from({ length: Math.min(25, LIMITS.presenceListed - 1 + extra - i) }, (_, k) => TestClient.join(server.ws, crowdRoom, { clientId: `crowd${String(i + k).padStart(4, "0")}`, name: `Crowd ${i + k}` }));
+    const group = Array.from({ length: Math.min(25, LIMITS.presenceListed - 1 + extra - i) }, (_, k) => TestClient.join(server.ws, crowdRoom, { clientId: `crowd${String(i + k).padStart(4, "0")}`, name: i + k === zoe ? "Zoe" : `Crowd ${i + k}` }));
     crowd.push(...(await Promise.all(group)).map((j) => j.client));
   }
   const count = lee.page.locator("#presence-heading .count");
@@ -275,6 +277,13 @@ test("a room past its list: the panel counts everyone, lists the longest present
     assert.equal(await people(lee.page).filter({ hasText: `Crowd ${LIMITS.presenceListed + extra - 2}` }).count(), 0, "the last to arrive is counted, not listed");
     const violations = await axe(lee.page);
     assert.deepEqual(violations, [], explain(violations));
+    assert.equal(await people(lee.page).filter({ hasText: "Zoe" }).count(), 0, "Zoe is counted, not listed");
+    await crowd[zoe]!.chat("zoe1", "hello from the back");
+    await waitCount(chatLines(lee.page, "hello from the back"), 1);
+    const box = lee.page.getByRole("textbox", { name: "Message" });
+    await box.pressSequentially("thanks @Zo");
+    await lee.page.getByRole("option", { name: "@Zoe" }).waitFor();
+    await box.fill("");
     // Ten of the listed leave: the next six to have arrived are listed in their place, and then everyone is.
     await Promise.all(crowd.slice(0, 10).map((c) => c.close()));
     await count.filter({ hasText: new RegExp(`^${LIMITS.presenceListed + extra - 10}$`) }).waitFor({ timeout: 30_000 });

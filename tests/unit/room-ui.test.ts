@@ -2,9 +2,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as Y from "yjs";
-import type { ChatMessage } from "../../party/protocol";
+import type { ChatMessage, Person } from "../../party/protocol";
 import { markdownFileName, readTitle, TITLE_MAX, writeTitle } from "../../app/src/doc/meta";
 import { chatRows, dayLabel, GROUP_GAP_MS } from "../../app/src/lib/chat-rows";
+import { mentionNames } from "../../app/src/lib/mention-names";
 import { connecting, connectionState, type Link, wentOffline } from "../../app/src/room/link-state";
 import type { Peer } from "../../app/src/room/peers";
 import type { ChatLine } from "../../app/src/room/types";
@@ -74,4 +75,12 @@ test("the room title lives in the Y.Doc beside the text, trimmed and capped; fil
   assert.equal(markdownFileName("Q3 planning: café/notes?", "room"), "Q3-planning-cafenotes.md");
   assert.equal(markdownFileName("", "standup-7"), "standup-7.md");
   assert.equal(markdownFileName("???", "!!"), "document.md");
+});
+
+test("mention names: the listed people, then the chat's writers who are not listed, newest first, never yourself", () => {
+  const person = (clientId: string): Person => ({ clientId, name: clientId, color: "#123456", status: "active", connections: 1, lastSeen: NOW }) as Person;
+  const pending: ChatLine = { kind: "pending", id: "p1", text: "mine", state: "sending", createdAt: NOW };
+  const chat = [msg(1, "old", NOW - 3), msg(2, "ada", NOW - 2), msg(3, "me", NOW - 1, true), msg(4, "zoe", NOW), pending];
+  assert.deepEqual(mentionNames([person("me"), person("ada"), person("bo")], chat, "me"), ["ada", "bo", "zoe", "old"]);
+  assert.deepEqual(mentionNames([], [], "me"), []);
 });

@@ -8,6 +8,7 @@
 import { useLayoutEffect, useMemo, useRef } from "react";
 import { chatDisabledReason, type Role } from "../lib/access";
 import { chatRows, lineKey } from "../lib/chat-rows";
+import { mentionNames } from "../lib/mention-names";
 import { type Peer, setTyping } from "../room/peers";
 import type { RoomClient, RoomSnapshot } from "../room/types";
 import { ChatComposer } from "./ChatComposer";
@@ -25,7 +26,9 @@ export function ChatPanel({ client, snapshot, role, peers, unread, hidden = fals
   const scroller = useRef<HTMLDivElement>(null);
   const memory = useRef({ firstKey: null as string | null, height: 0, atBottom: true });
   const { name, color, clientId } = client.identity;
-  const names = useMemo(() => people.filter((p) => p.clientId !== clientId).map((p) => p.name), [people, clientId]);
+  // Kept the same array while the names are the same, so a new message does not redraw every (memoised) line.
+  const nameKey = JSON.stringify(mentionNames(people, chat, clientId));
+  const names = useMemo(() => JSON.parse(nameKey) as string[], [nameKey]);
   const rows = useMemo(() => chatRows(chat, clientId), [chat, clientId]);
   // The first welcome tells what the room holds; before it, "no messages" may be false.
   const known = snapshot.connectionId !== null;
