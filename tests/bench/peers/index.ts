@@ -15,7 +15,7 @@ import { withTimeout } from "../../helpers/wait";
 import { groupUsage, pinGroup, type Usage } from "../lib/proc";
 
 /** The peers, by the name used in results. */
-export type PeerName = "partyroom" | "awake" | "volatile" | "null-room" | "y-partykit" | "ws" | "y-websocket-server";
+export type PeerName = "partyroom" | "awake" | "volatile" | "null-room" | "y-partykit" | "y-partykit-persisted" | "ws" | "y-websocket-server";
 
 export type Peer = {
   name: PeerName;
@@ -48,6 +48,8 @@ export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer
       return partykitPeer(name, "nullroom", opts);
     case "y-partykit":
       return partykitPeer(name, "ypartykit", opts);
+    case "y-partykit-persisted":
+      return partykitPeer(name, "ypartykitpersisted", opts);
     case "ws":
       return nodePeer(name, join(ROOT, "tests/bench/peers/ws-broadcast.ts"), true, opts);
     case "y-websocket-server":

@@ -2,9 +2,12 @@
  * Loading a 160 KB document written as 160 edits (issue 12), timed by events:
  * from creating a stock y-websocket provider to its `sync` with the whole
  * text. Warm (the room holds the document: its writer is still connected),
- * partyroom vs @y/websocket-server, interleaved; and partyroom cold: the
- * first client after the room sat empty long enough to be evicted. Goals:
- * warm at most 1.2x @y/websocket-server's warm load; cold at most 2x it.
+ * partyroom vs @y/websocket-server, interleaved, with y-partykit in memory on
+ * the same workerd as the platform's warm floor; and cold: the first client
+ * after the room sat empty long enough to be evicted, for partyroom and for
+ * y-partykit persisting its document (the platform's cold floor: it drops the
+ * document when its last client leaves, so its next load reads storage).
+ * Goals: warm at most 1.2x @y/websocket-server's warm load; cold at most 2x it.
  */
 import * as Y from "yjs";
 import { DOC_TEXT_NAME } from "../../../party/protocol";
@@ -19,7 +22,9 @@ import { filler } from "../load/yjs-stock";
 import { startPeer, type Peer, type PeerName } from "../peers";
 import type { BenchContext, GoalCheck, Scenario, ScenarioResult } from "./types";
 
-const PEERS = ["partyroom", "y-websocket-server"] as const satisfies readonly PeerName[];
+const PEERS = ["partyroom", "y-partykit", "y-websocket-server"] as const satisfies readonly PeerName[];
+/** Loaded cold: partyroom, and its floor on the same platform. */
+const COLD_PEERS = ["partyroom", "y-partykit-persisted"] as const satisfies readonly PeerName[];
 const EDITS = 160;
 const BYTES_PER_EDIT = 1024;
 /**
@@ -67,13 +72,14 @@ export const yjsLoad: Scenario = {
     const load = (spec: YDocSpec, expectedLength: number) => workers.call<number>(1, { op: "yLoad", spec, expectedLength, timeoutMs: 30_000 }, 60_000);
     let warm: Record<(typeof PEERS)[number], Trial[]>;
     const cold: number[] = [];
+    const coldFloor: number[] = [];
     const evicted: (boolean | null)[] = [];
     let coldLoad: Trial = {};
     try {
-      for (const name of PEERS) peers.set(name, await startPeer(name, { serverCpu: ctx.serverCpu }));
+      for (const name of new Set<PeerName>([...PEERS, ...COLD_PEERS])) peers.set(name, await startPeer(name, { serverCpu: ctx.serverCpu }));
       const warmRooms = new Map<string, { spec: YDocSpec; length: number }>();
-      for (const [name, peer] of peers) {
-        const spec = peer.yws(`load-warm-${Date.now().toString(36)}`);
+      for (const name of PEERS) {
+        const spec = peers.get(name)!.yws(`load-warm-${Date.now().toString(36)}`);
         warmRooms.set(name, { spec, length: await seed(spec) });
       }
       await workers.status();
@@ -86,10 +92,12 @@ export const yjsLoad: Scenario = {
       await workers.all(() => ({ op: "closeAll" }), 60_000);
 
       const party = peers.get("partyroom")!;
-      const rooms: { spec: YDocSpec; length: number; id: string | null }[] = [];
+      const floor = peers.get("y-partykit-persisted")!;
+      const rooms: { spec: YDocSpec; length: number; id: string | null; floor: { spec: YDocSpec; length: number } }[] = [];
       for (let i = 0; i < p.coldRooms; i++) {
         const spec = party.yws(`load-cold-${i}-${Date.now().toString(36)}`);
-        rooms.push({ spec, length: await seed(spec), id: await roomInstanceId(party, spec.room) });
+        const floorSpec = floor.yws(`load-cold-${i}-${Date.now().toString(36)}`);
+        rooms.push({ spec, length: await seed(spec), id: await roomInstanceId(party, spec.room), floor: { spec: floorSpec, length: await seed(floorSpec) } });
       }
       await workers.all(() => ({ op: "closeAll" }), 60_000);
       ctx.log(`load cold: ${p.coldRooms} rooms seeded and left empty; waiting ${EVICTION_WAIT_MS / 1000} s for eviction`);
@@ -100,20 +108,31 @@ export const yjsLoad: Scenario = {
         cold.push(await load(room.spec, room.length));
         const after = await roomInstanceId(party, room.spec.room);
         evicted.push(room.id === null || after === null ? null : room.id !== after);
+        coldFloor.push(await load(room.floor.spec, room.floor.length));
       }
       coldLoad = loadFields(checkLoad(await workers.status(), ctx.loadCores, false));
       ctx.log(`load cold partyroom: ${cold.map((x) => x.toFixed(1)).join(", ")} ms; evicted: ${evicted.map((e) => (e === null ? "not verified" : e)).join(", ")}`);
+      ctx.log(`load cold y-partykit-persisted: ${coldFloor.map((x) => x.toFixed(1)).join(", ")} ms`);
     } finally {
       await workers.stop();
       for (const x of peers.values()) await x.stop();
     }
 
-    const w = { partyroom: spreadOfKey(warm.partyroom, "ms"), ysw: spreadOfKey(warm["y-websocket-server"], "ms") };
+    const w = { partyroom: spreadOfKey(warm.partyroom, "ms"), ypk: spreadOfKey(warm["y-partykit"], "ms"), ysw: spreadOfKey(warm["y-websocket-server"], "ms") };
     const c = spreadOf(cold);
-    const invalid = saturationOf([...warm.partyroom, ...warm["y-websocket-server"], coldLoad], "document loads");
-    const goals: GoalCheck[] = [ratioGoal("warm load <= 1.2x @y/websocket-server's warm load", pairedRatio(warm.partyroom, warm["y-websocket-server"], "ms"), 1.2, `${showSpread(w.partyroom, " ms")} vs ${showSpread(w.ysw, " ms")}`, invalid)];
+    const cf = spreadOf(coldFloor);
+    const invalid = saturationOf([...PEERS.flatMap((name) => warm[name]), coldLoad], "document loads");
+    const goals: GoalCheck[] = [
+      ratioGoal(
+        "warm load <= 1.2x @y/websocket-server's warm load",
+        pairedRatio(warm.partyroom, warm["y-websocket-server"], "ms"),
+        1.2,
+        `${showSpread(w.partyroom, " ms")} vs ${showSpread(w.ysw, " ms")}; the platform floor, y-partykit in memory on the same workerd: ${showSpread(w.ypk, " ms")}`,
+        invalid,
+      ),
+    ];
     const coldGoal = "cold load (first client after the room was evicted) <= 2x @y/websocket-server's warm load";
-    const coldDetail = `${showSpread(c, " ms")} cold vs ${w.ysw.median.toFixed(1)} ms, ${ratio(c.median, w.ysw.median).toFixed(2)}x`;
+    const coldDetail = `${showSpread(c, " ms")} cold vs ${w.ysw.median.toFixed(1)} ms, ${ratio(c.median, w.ysw.median).toFixed(2)}x; the platform floor, y-partykit loading its persisted document on the same workerd: ${showSpread(cf, " ms")} cold, ${ratio(cf.median, w.ysw.median).toFixed(2)}x`;
     if (evicted.some((e) => e === null)) goals.push({ goal: coldGoal, measured: `not measurable: eviction not verified, the room reports no instance id (see roomInstanceId in tests/bench/scenarios/yjs-load.ts); measured ${coldDetail}`, pass: null });
     else if (evicted.some((e) => !e)) goals.push({ goal: coldGoal, measured: `not measurable: ${evicted.filter((e) => !e).length} of ${evicted.length} rooms were not evicted after ${EVICTION_WAIT_MS / 1000} s empty (same instance id); measured ${coldDetail}`, pass: null });
     else goals.push(limitGoal(coldGoal, ratio(c.median, w.ysw.median), 2, coldDetail, invalid));
@@ -124,9 +143,9 @@ export const yjsLoad: Scenario = {
       ...(invalid ? { reason: invalid } : {}),
       params: p,
       rows: [
-        { metric: "warm load, connect to synced with the whole text (ms)", values: { partyroom: w.partyroom, "y-websocket-server": w.ysw } },
-        { metric: "partyroom / y-websocket-server, warm", values: { "y-websocket-server": ratioCell(warm.partyroom, warm["y-websocket-server"], "ms", invalid) } },
-        { metric: `cold load after ${EVICTION_WAIT_MS / 1000} s empty (ms), one per room`, values: { partyroom: c } },
+        { metric: "warm load, connect to synced with the whole text (ms)", values: { partyroom: w.partyroom, "y-partykit": w.ypk, "y-websocket-server": w.ysw } },
+        { metric: "partyroom / peer, warm", values: { "y-partykit": ratioCell(warm.partyroom, warm["y-partykit"], "ms", invalid), "y-websocket-server": ratioCell(warm.partyroom, warm["y-websocket-server"], "ms", invalid) } },
+        { metric: `cold load after ${EVICTION_WAIT_MS / 1000} s empty (ms), one per room`, values: { partyroom: c, "y-partykit-persisted": cf } },
         { metric: "rooms verified evicted (instance id changed)", values: { partyroom: evicted.includes(null) ? "not verified (no instance id)" : `${evicted.filter(Boolean).length} of ${evicted.length}` } },
       ],
       goals,
@@ -134,8 +153,9 @@ export const yjsLoad: Scenario = {
         `The document: ${EDITS} appends of ${BYTES_PER_EDIT} characters, each its own update, written by a stock provider that stays connected while the warm loads run; ${reference.bytes} bytes as one Yjs update.`,
         `Client-side floor, not a peer: Y.applyUpdate of the whole document into a fresh Y.Doc in one process, ${reference.ms.toFixed(1)} ms (median of 5).`,
         "@y/websocket-server has no persistence configured, so it drops a document when its last client leaves: only its warm load exists.",
+        "y-partykit = y-partykit's own server on the same partykit dev and workerd, in memory for the warm loads (tests/bench/parties/y-partykit.ts). y-partykit-persisted persists its document to room storage (tests/bench/parties/y-partykit-persisted.ts); it drops the document when its last client leaves, so every one of its cold loads reads storage into a new document, as partyroom's cold load does: the platform's cold floor.",
       ],
-      data: { warm, cold, evicted, reference },
+      data: { warm, cold, coldFloor, evicted, reference },
     };
   },
 };

@@ -1,0 +1,18 @@
+/**
+ * The platform's floor for a cold document load: y-partykit's own server with
+ * its document persisted to room storage (`persist: { mode: "snapshot" }`, the
+ * mode y-partykit recommends). When its last client leaves, y-partykit compacts
+ * the document into storage and drops it from memory, so the next client's
+ * load reads storage into a new Y.Doc: what partyroom's cold load does, without
+ * partyroom's own work. Bench-only (tests/bench/partykit.json).
+ */
+import type * as Party from "partykit/server";
+import { onConnect } from "y-partykit";
+
+export default class YPartyKitPersisted implements Party.Server {
+  constructor(readonly room: Party.Room) {}
+
+  onConnect(conn: Party.Connection): Promise<void> {
+    return onConnect(conn, this.room, { persist: { mode: "snapshot" } });
+  }
+}
