@@ -105,6 +105,7 @@ export function zeroGoal(goal: string, bad: number, measured: string): GoalCheck
  */
 export function memoryGoal(goal: string, partyroom: readonly Trial[], floor: readonly Trial[], limitKib: number, invalid: string | null): GoalCheck {
   if (invalid) return { goal, measured: `invalid: ${invalid}`, pass: null };
+  if (floor.length === 0) return { goal, measured: "not measurable: no null-room round held its sockets", pass: null };
   const a = spreadOfKey(partyroom, "kibPerSocket");
   const b = spreadOfKey(floor, "kibPerSocket");
   const noise = (s: Spread, t: readonly Trial[]) => Math.max(s.max - s.min, spreadOfKey(t, "noiseKib").median);
