@@ -15,7 +15,7 @@
  * The document's size for the budget (BUDGETS.docBytes) is exact when loaded
  * and after each compaction, and in between an upper bound.
  */
-import { YPartyKitStorage } from "y-partykit/storage";
+import { getLevelBulkData } from "y-partykit/storage";
 import * as Y from "yjs";
 import type { RoomStorage } from "./ports";
 
@@ -23,6 +23,8 @@ export const COMPACT_AFTER_UPDATES = 200;
 export const COMPACT_AFTER_BYTES = 1024 * 1024;
 /** Largest storage value (Durable Objects: 128 KiB serialised). */
 const CHUNK_BYTES = 128 * 1024;
+/** y-partykit's upper bound for an update clock (its key range ends there). */
+const MAX_CLOCK = 0xffff_ffff;
 /** Keys deleted per call (Durable Objects take at most 128). */
 const DELETE_BATCH = 128;
 
@@ -62,16 +64,21 @@ export class DocStore {
     this.sinceCompaction = stored;
   }
 
-  /** Loads the document stored under `name` (the room id) with y-partykit's loader. */
+  /**
+   * Loads the document stored under `name` (the room id) with y-partykit's
+   * reader: one `list` of the update log, chunks joined, keys decoded. The
+   * clocks come from the same read. (y-partykit's `getYDoc` gave a document
+   * without them: a cold room listed the whole log twice and copied the
+   * document once, all before its first client could sync.)
+   */
   static async open(storage: RoomStorage, name: string): Promise<DocStore> {
-    // y-partykit types its storage as Party.Storage; it only calls get/put/delete/list/transaction on it.
-    const layer = new YPartyKitStorage(storage as unknown as ConstructorParameters<typeof YPartyKitStorage>[0]);
-    const stored = await layer.getYDoc(name);
+    const updates = await getLevelBulkData(storage as unknown as Parameters<typeof getLevelBulkData>[0], { gte: ["v1", name, "update", 0], lt: ["v1", name, "update", MAX_CLOCK], keys: true, values: true });
     const doc = new Y.Doc({ gc: true });
-    Y.applyUpdate(doc, Y.encodeStateAsUpdate(stored));
-    stored.destroy();
-    const clocks = await updateClocks(storage, name);
-    return new DocStore(storage, name, doc, clocks.at(-1) ?? -1, clocks.length);
+    doc.transact(() => {
+      for (const { value } of updates) Y.applyUpdate(doc, value);
+    });
+    const last = updates.at(-1)?.key[3];
+    return new DocStore(storage, name, doc, typeof last === "number" ? last : -1, updates.length);
   }
 
   /** The document's size for the budget: exact, or an upper bound since the last measurement. */

@@ -59,7 +59,9 @@ export class RoomCore extends RoomLinks {
 
   /** Loads what every wake needs (the chat seq, the alarm, HTTP sessions); the document waits until a frame needs it. */
   static async open(deps: RoomDeps): Promise<RoomCore> {
-    const core = new RoomCore(deps, await ChatLog.load(deps.storage, { awaitWrites: !deps.outputGate }), await RoomJobs.load(deps.storage), await deps.storage.getAlarm());
+    // Independent reads, issued together: on a cold room each sequential read is a wait before the first client is served.
+    const [chat, jobs, alarm] = await Promise.all([ChatLog.load(deps.storage, { awaitWrites: !deps.outputGate }), RoomJobs.load(deps.storage), deps.storage.getAlarm()]);
+    const core = new RoomCore(deps, chat, jobs, alarm);
     await core.http.restore();
     return core;
   }

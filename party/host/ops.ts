@@ -35,10 +35,15 @@ export class RoomOps implements OpsParts {
   /** Attaches everything to a core that was just built (every wake counts one wake-up). */
   static async attach(core: RoomCore, env: Record<string, unknown>, track: (p: Promise<unknown>) => void): Promise<RoomOps> {
     const log = (message: string, err?: unknown) => core.deps.log?.(message, err);
-    const wakeups = ((await core.deps.storage.get<number>(WAKEUPS_KEY)) ?? 0) + 1;
-    await core.deps.storage.put(WAKEUPS_KEY, wakeups);
-    const reporter = await DirectoryReporter.attach(core, directorySender(track, log));
-    return new RoomOps(core, new StorageMeter(core.deps.storage), await attachWebhooks(core, env, log), reporter, wakeups);
+    // Read together and not waited on to write: this runs before a woken room serves its first client.
+    const [stored, reporter, webhooks] = await Promise.all([
+      core.deps.storage.get<number>(WAKEUPS_KEY),
+      DirectoryReporter.attach(core, directorySender(track, log)),
+      attachWebhooks(core, env, log),
+    ]);
+    const wakeups = (stored ?? 0) + 1;
+    void core.deps.storage.put(WAKEUPS_KEY, wakeups).catch((err: unknown) => log("partyroom: counting a wake-up failed", err));
+    return new RoomOps(core, new StorageMeter(core.deps.storage), webhooks, reporter, wakeups);
   }
 
   /** Answers an admin route (`/inspect`, `/metrics`), or null when `path` is not one. */

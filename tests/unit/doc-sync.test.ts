@@ -107,7 +107,7 @@ test("an edit that would take the document past its budget is refused doc_too_la
   assert.equal(h.core.doc!.store.doc.getText("content").length, 2 * chunk.length);
 });
 
-test("the document store writes y-partykit's layout: what it stores and compacts, y-partykit's loader reads back", async () => {
+test("the document store keeps y-partykit's layout: y-partykit's loader reads what it stores and compacts, and it reads what y-partykit stored, with the clocks to go on from", async () => {
   const { DocStore, COMPACT_AFTER_UPDATES } = await import("../../party/core/doc-store");
   const { MemoryStorage } = await import("../helpers/memory-storage");
   const storage = new MemoryStorage();
@@ -120,12 +120,33 @@ test("the document store writes y-partykit's layout: what it stores and compacts
     Y.applyUpdate(store.doc, update);
     await store.store(update);
   }
+  // Before compaction: many updates, some of several chunks, read back in one list with their clocks.
+  const uncompacted = await DocStore.open(storage, "room-a");
+  assert.equal(uncompacted.doc.getText("content").toString(), writer.getText("content").toString());
+  assert.equal((await uncompacted.stats()).storedUpdates, (await store.stats()).storedUpdates);
   await store.compact();
   const stats = await store.stats();
   assert.ok(stats.compactions >= 1 && stats.storedUpdates <= 2, `compacted (${JSON.stringify(stats)})`);
   assert.ok([...storage.data.values()].every((v) => !(v instanceof Uint8Array) || v.byteLength <= 128 * 1024), "no value over 128 KiB");
   const reloaded = await DocStore.open(storage, "room-a");
   assert.equal(reloaded.doc.getText("content").toString(), writer.getText("content").toString());
+  const { YPartyKitStorage } = await import("y-partykit/storage");
+  const layer = new YPartyKitStorage(storage as unknown as ConstructorParameters<typeof YPartyKitStorage>[0]);
+  assert.equal((await layer.getYDoc("room-a")).getText("content").toString(), writer.getText("content").toString(), "y-partykit's own loader reads it");
+  // A reloaded store goes on from the newest clock: an update stored after the reload is read after the snapshot.
+  writer.getText("content").insert(0, "after reload;");
+  const tail = Y.encodeStateAsUpdate(writer, Y.encodeStateVector(reloaded.doc));
+  Y.applyUpdate(reloaded.doc, tail);
+  await reloaded.store(tail);
+  assert.equal((await DocStore.open(storage, "room-a")).doc.getText("content").toString(), writer.getText("content").toString());
+  // And what y-partykit itself stored, the room reads.
+  const theirs = new Y.Doc();
+  for (const word of ["one ", "two ", "three"]) {
+    const before = Y.encodeStateVector(theirs);
+    theirs.getText("content").insert(theirs.getText("content").length, word);
+    await layer.storeUpdate("room-c", Y.encodeStateAsUpdate(theirs, before));
+  }
+  assert.equal((await DocStore.open(storage, "room-c")).doc.getText("content").toString(), "one two three");
   const other = await DocStore.open(storage, "room-b");
   assert.equal(other.doc.getText("content").toString(), "", "documents of other names are apart");
 });
