@@ -4,7 +4,7 @@
  * (over awareness, never stored). The draft survives reconnects (the client
  * queues what is sent); disabled with a reason when sending is not allowed.
  */
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import { LIMITS } from "../../../party/protocol";
 
 type Props = {
@@ -33,6 +33,8 @@ export function ChatComposer({ onSend, disabledReason, names, onTyping }: Props)
   const [dismissed, setDismissed] = useState<number | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const idle = useRef<ReturnType<typeof setTimeout>>(undefined);
+  /** Where a completed mention leaves the caret, placed in the same commit as the new draft. */
+  const placeCaret = useRef<number | null>(null);
   const noteId = useId();
   const listId = useId();
   const disabled = disabledReason !== null;
@@ -44,6 +46,13 @@ export function ChatComposer({ onSend, disabledReason, names, onTyping }: Props)
   const open = suggestions.length > 0;
 
   useEffect(() => () => clearTimeout(idle.current), []);
+
+  // Not in a later frame: a key typed before that frame would land before the caret and be moved behind it.
+  useLayoutEffect(() => {
+    if (placeCaret.current === null) return;
+    box.current?.setSelectionRange(placeCaret.current, placeCaret.current);
+    placeCaret.current = null;
+  });
 
   const typing = (value: string) => {
     clearTimeout(idle.current);
@@ -65,7 +74,7 @@ export function ChatComposer({ onSend, disabledReason, names, onTyping }: Props)
     const at = query.start + name.length + 2;
     setDraft(next);
     setCaret(at);
-    requestAnimationFrame(() => box.current?.setSelectionRange(at, at));
+    placeCaret.current = at;
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
