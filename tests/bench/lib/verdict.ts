@@ -103,15 +103,15 @@ export function zeroGoal(goal: string, bad: number, measured: string): GoalCheck
  * rounds, whichever is larger, for each side. When the noise is at least the
  * limit the difference says nothing, and the goal is not measurable.
  */
-export function memoryGoal(goal: string, partyroom: readonly Trial[], floor: readonly Trial[], limitKib: number, invalid: string | null): GoalCheck {
+export function memoryGoal(goal: string, partyroom: readonly Trial[], floor: readonly Trial[], limitKib: number, invalid: string | null, floorName = "the null room"): GoalCheck {
   if (invalid) return { goal, measured: `invalid: ${invalid}`, pass: null };
-  if (floor.length === 0) return { goal, measured: "not measurable: no null-room round held its sockets", pass: null };
+  if (floor.length === 0) return { goal, measured: `not measurable: no round of ${floorName} held its sockets`, pass: null };
   const a = spreadOfKey(partyroom, "kibPerSocket");
   const b = spreadOfKey(floor, "kibPerSocket");
   const noise = (s: Spread, t: readonly Trial[]) => Math.max(s.max - s.min, spreadOfKey(t, "noiseKib").median);
   const over = a.median - b.median;
   const n = noise(a, partyroom) + noise(b, floor);
-  const detail = `${over.toFixed(2)} KiB per socket over the null room (${a.median.toFixed(1)} vs ${b.median.toFixed(1)}), noise ±${n.toFixed(2)} KiB`;
+  const detail = `${over.toFixed(2)} KiB per socket over ${floorName} (${a.median.toFixed(1)} vs ${b.median.toFixed(1)}), noise ±${n.toFixed(2)} KiB`;
   if (!(n < limitKib)) return { goal, measured: `not measurable: ${detail}, not below the ${limitKib} KiB threshold`, pass: null };
   return { goal, measured: detail, pass: over <= limitKib };
 }

@@ -15,7 +15,7 @@ import { withTimeout } from "../../helpers/wait";
 import { groupUsage, pinGroup, type Usage } from "../lib/proc";
 
 /** The peers, by the name used in results. */
-export type PeerName = "partyroom" | "awake" | "volatile" | "null-room" | "y-partykit" | "y-partykit-persisted" | "ws" | "y-websocket-server";
+export type PeerName = "partyroom" | "awake" | "volatile" | "null-room" | "null-hibernating" | "y-partykit" | "y-partykit-persisted" | "ws" | "y-websocket-server";
 
 export type Peer = {
   name: PeerName;
@@ -46,6 +46,8 @@ export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer
       return partykitPeer(name, "volatile", opts);
     case "null-room":
       return partykitPeer(name, "nullroom", opts);
+    case "null-hibernating":
+      return partykitPeer(name, "nullhibernating", opts);
     case "y-partykit":
       return partykitPeer(name, "ypartykit", opts);
     case "y-partykit-persisted":

@@ -1,7 +1,7 @@
 /**
  * Hibernation (issue 10): partyroom as hosted (`main`; hibernating once the
- * room does), the same room with hibernation off (`awake`), and the null room,
- * side by side: one room with 1,000 and 5,000 sockets, then 10,000 sockets
+ * room does), the same room with hibernation off (`awake`), and the null room
+ * awake and hibernating (the floor on partyroom's own socket path), side by side: one room with 1,000 and 5,000 sockets, then 10,000 sockets
  * over 100 rooms. Per trial: time to connect them all, memory per socket
  * (with its noise), idle CPU over a window with heartbeats running, and
  * fan-out latency of a few chat probes. Goals: 10,000 connected within 30 s
@@ -19,7 +19,9 @@ import type { ChatSpec } from "../load/protocol";
 import { startPeer, type Peer, type PeerName } from "../peers";
 import type { BenchContext, GoalCheck, Row, Scenario, ScenarioResult } from "./types";
 
-const PEERS = ["partyroom", "awake", "null-room"] as const satisfies readonly PeerName[];
+const PEERS = ["partyroom", "awake", "null-room", "null-hibernating"] as const satisfies readonly PeerName[];
+/** The null rooms: raw sockets, no hello; a round of one is a floor only if it held every socket. */
+const NULLS = ["null-room", "null-hibernating"] as const;
 type Name = (typeof PEERS)[number];
 type Layout = { sockets: number; rooms: number };
 const METRICS = ["connectSec", "idleCpuPct", "kibPerSocket", "noiseKib", "probeP50", "probeP99"];
@@ -66,26 +68,30 @@ export const hibernation: Scenario = {
         const idleSat = saturationOf(all, `${label}, idle`, "idle");
         const probeSat = saturationOf(all, `${label}, probes`, "probe");
         for (const [m, sat] of [["connectSec", connectSat], ["idleCpuPct", idleSat], ["probeP99", probeSat]] as const) {
-          rows.push({ metric: `${label}: partyroom / peer, ${m}`, values: { awake: ratioCell(kept.partyroom, kept.awake, m, sat), "null-room": ratioCell(kept.partyroom, kept["null-room"], m, sat) } });
+          rows.push({ metric: `${label}: partyroom / peer, ${m}`, values: { awake: ratioCell(kept.partyroom, kept.awake, m, sat), ...Object.fromEntries(NULLS.map((x) => [x, ratioCell(kept.partyroom, kept[x].map((t) => (isHeld(t) ? t : {})), m, sat)])) } });
         }
         invalid.push(...[connectSat, idleSat, probeSat].filter((x): x is string => x !== null));
-        // The floor is the null room's rounds that held every socket: a dead server's memory and CPU would flatter
-        // partyroom. Its death is not always in the output (the run at 68aa8e8 lost all 10,000 sockets, 1006, in a
-        // round whose log had no "Fatal"), so a round that lost any socket is left out too.
-        const floor = kept["null-room"].filter((t) => !t.serverDied && !t.closed && !t.failures);
-        const died = kept["null-room"].length - floor.length;
-        const floorOf = (m: string, unit: string) =>
-          floor.length === 0
+        // A floor is a null room's rounds that held every socket: a dead server's memory and CPU would flatter partyroom.
+        // Its death is not always in the output (the run at 68aa8e8 lost all 10,000 sockets, 1006, in a round whose
+        // log had no "Fatal"), so a round that lost any socket is left out too. partyroom hibernates, so its floor is
+        // the hibernating null room; the awake one is shown beside it.
+        const floor = held(kept["null-hibernating"]);
+        const floorOf = (x: (typeof NULLS)[number], m: string, unit: string) => {
+          const live = held(kept[x]);
+          const died = kept[x].length - live.length;
+          return live.length === 0
             ? `not measured: its server died or lost sockets in all ${died} rounds`
-            : `${showSpread(spreadOfKey(floor, m), unit)}${died ? `; its server died or lost sockets in ${died} of ${kept["null-room"].length} rounds, left out` : ""}`;
-        goals.push(memoryGoal(`${label}: memory over the null room <= 2 KiB per socket`, kept.partyroom, floor, 2, idleSat));
+            : `${showSpread(spreadOfKey(live, m), unit)}${died ? `; its server died or lost sockets in ${died} of ${kept[x].length} rounds, left out` : ""}`;
+        };
+        const floors = (m: string, unit: string) => `hibernating null room ${floorOf("null-hibernating", m, unit)}; null room ${floorOf("null-room", m, unit)}`;
+        goals.push(memoryGoal(`${label}: memory over the hibernating null room <= 2 KiB per socket`, kept.partyroom, floor, 2, idleSat, "the hibernating null room"));
         const bad = total(kept.partyroom, "failures") + total(kept.partyroom, "closed") + total(kept.partyroom, "probeBad");
         goals.push(zeroGoal(`${label}: every socket connected and held, no probe lost (partyroom)`, bad, `${total(kept.partyroom, "failures")} failed, ${total(kept.partyroom, "closed")} closed by the server, ${total(kept.partyroom, "probeBad")} probe deliveries lost, duplicated or reordered`));
         if (layout === p.spread) {
           const connect = spreadOfKey(kept.partyroom, "connectSec");
           const idle = spreadOfKey(kept.partyroom, "idleCpuPct");
-          goals.push(limitGoal(`${label}: all connected within 30 s`, connect.median, 30, `${showSpread(connect, " s")} (null room ${floorOf("connectSec", " s")})`, connectSat));
-          goals.push(limitGoal(`${label}: idle CPU <= 10% of a core, heartbeats running`, idle.median, 10, `${showSpread(idle, "%")} (awake ${showSpread(spreadOfKey(kept.awake, "idleCpuPct"), "%")}, null room answering the same heartbeats ${floorOf("idleCpuPct", "%")})`, idleSat));
+          goals.push(limitGoal(`${label}: all connected within 30 s`, connect.median, 30, `${showSpread(connect, " s")} (${floors("connectSec", " s")})`, connectSat));
+          goals.push(limitGoal(`${label}: idle CPU <= 10% of a core, heartbeats running`, idle.median, 10, `${showSpread(idle, "%")} (awake ${showSpread(spreadOfKey(kept.awake, "idleCpuPct"), "%")}; answering the same heartbeats: ${floors("idleCpuPct", "%")})`, idleSat));
         }
       }
     } finally {
@@ -100,8 +106,8 @@ export const hibernation: Scenario = {
       rows,
       goals,
       notes: [
-        "partyroom = the room as party/server.ts hosts it (hibernating once it sets hibernate: true); awake = the same class with hibernate: false (tests/bench/parties/awake.ts); null room = PartyKit's floor, not hibernating.",
-        "Every client beats a heartbeat every 10 s from a random phase: partyroom and awake clients after hello, null-room clients (raw sockets) from the open; the null room answers each with a pong to its sender alone, as partyroom does, so its idle CPU is the platform's cost of the same frames (the floor for the idle goal).",
+        "partyroom = the room as party/server.ts hosts it (hibernating once it sets hibernate: true); awake = the same class with hibernate: false (tests/bench/parties/awake.ts); null room = PartyKit's floor, not hibernating; null-hibernating = the same with hibernate: true (tests/bench/parties/null-hibernating.ts), the floor of partyroom's socket path. A null room's round that lost any socket is no floor: it is left out of goals, and its ratio is left blank.",
+        "Every client beats a heartbeat every 10 s from a random phase: partyroom and awake clients after hello, null-room clients (raw sockets) from the open; the null rooms answer each with a pong to its sender alone, as partyroom does, so its idle CPU is the platform's cost of the same frames (the floor for the idle goal).",
         "Memory: RSS of the server's process group (partykit dev = node + workerd), mean over the idle window minus mean over a window before connecting, per socket. Noise: how far RSS moved within those two windows, per socket, or the range over rounds if larger; a difference smaller than the noise is reported as not measurable.",
         "Probes: one sender in each of up to 10 rooms, 2 messages/s; latency of the slowest recipient (last-recipient p50/p99).",
       ],
@@ -111,6 +117,16 @@ export const hibernation: Scenario = {
 };
 
 type Params = ReturnType<typeof params>;
+
+/** Whether a null room's round held every socket (its server neither died nor closed or refused any). */
+function isHeld(t: Trial): boolean {
+  return !t.serverDied && !t.closed && !t.failures;
+}
+
+/** A null room's rounds that held every socket. */
+function held(trials: Trial[]): Trial[] {
+  return trials.filter(isHeld);
+}
 
 /**
  * One trial on a fresh server: memory per socket is only meaningful from a
@@ -128,7 +144,7 @@ async function trial(ctx: BenchContext, p: Params, workers: Workers, name: Name,
 }
 
 async function measure(ctx: BenchContext, p: Params, workers: Workers, peer: Peer, layout: Layout, r: number, label: string): Promise<Trial> {
-  const app = peer.name !== "null-room";
+  const app = !(NULLS as readonly string[]).includes(peer.name);
   const prefix = `h${r}${peer.name.replace(/\W/g, "")}${layout.sockets}x${layout.rooms}`;
   const roomOf = (g: number) => `${prefix}-${g % layout.rooms}`;
   // One socket in a room of its own first, so the baseline is a server that has loaded its code.
