@@ -1,7 +1,7 @@
 /** The benchmark's judgement: every goal can fail, and a goal that cannot be judged says so instead of passing. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { interleave, pairedRatio, roundPlan, spreadOf } from "../bench/lib/rounds";
+import { interleave, pairedRatio, roundPlan, spreadOf, trialOf } from "../bench/lib/rounds";
 import { slope } from "../bench/lib/stats";
 import { checkLoad, loadFields, memoryGoal, ratioGoal, saturationOf } from "../bench/lib/verdict";
 import type { WorkerStatus } from "../bench/load/protocol";
@@ -64,4 +64,12 @@ test("the memory slope comes with its standard error", () => {
   const rising = slope(Array.from({ length: 20 }, (_, i) => ({ x: i, y: 100 + 2 * i })));
   assert.equal(rising.slope, 2);
   assert.equal(rising.se, 0);
+});
+
+test("a trial's figures never overwrite each other: the load generator's idle check is not the server's idle CPU", () => {
+  const idle = checkLoad([status(40)], 1);
+  assert.throws(() => trialOf({ idleCpuPct: 9 }, loadFields(idle, "idle")), /"idleCpuPct" given twice/);
+  const t = trialOf({ idleCpuPct: 9 }, loadFields(idle, "idleLoad"));
+  assert.equal(t.idleCpuPct, 9, "the server's figure stays");
+  assert.equal(t.idleLoadCpuPct, 40);
 });

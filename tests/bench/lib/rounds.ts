@@ -11,6 +11,23 @@ import { round } from "./stats";
 
 export type Trial = Record<string, number>;
 
+/**
+ * One trial's figures from its parts (what was measured, the load generator's
+ * check per phase...). A key in two parts is an error, not an overwrite: the
+ * hibernation scenario once stored its load generator's CPU as the server's
+ * idle CPU (`loadFields(…, "idle")` makes `idleCpuPct` too), and every idle
+ * figure of the run at 68aa8e8 is that.
+ */
+export function trialOf(...parts: ReadonlyArray<Record<string, number>>): Trial {
+  const t: Trial = {};
+  for (const part of parts)
+    for (const [key, value] of Object.entries(part)) {
+      if (key in t) throw new Error(`trial figure "${key}" given twice`);
+      t[key] = value;
+    }
+  return t;
+}
+
 /** Fewest kept rounds from which a median and a range mean something. */
 export const MIN_KEPT_ROUNDS = 3;
 

@@ -10,7 +10,7 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import { closes, openAll, probe } from "../lib/chat-run";
-import { interleave, roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
+import { interleave, roundPlan, showSpread, spreadOfKey, total, type Trial, trialOf } from "../lib/rounds";
 import { nowMs } from "../lib/stats";
 import { perSocketKiB, watch } from "../lib/usage";
 import { checkLoad, limitGoal, loadFields, memoryGoal, ratioCell, saturationOf, zeroGoal } from "../lib/verdict";
@@ -64,9 +64,9 @@ export const hibernation: Scenario = {
         data[label] = kept;
 
         const all = PEERS.flatMap((x) => kept[x]);
-        const connectSat = saturationOf(all, `${label}, connecting`, "connect");
-        const idleSat = saturationOf(all, `${label}, idle`, "idle");
-        const probeSat = saturationOf(all, `${label}, probes`, "probe");
+        const connectSat = saturationOf(all, `${label}, connecting`, "connectLoad");
+        const idleSat = saturationOf(all, `${label}, idle`, "idleLoad");
+        const probeSat = saturationOf(all, `${label}, probes`, "probeLoad");
         for (const [m, sat] of [["connectSec", connectSat], ["idleCpuPct", idleSat], ["probeP99", probeSat]] as const) {
           rows.push({ metric: `${label}: partyroom / peer, ${m}`, values: { awake: ratioCell(kept.partyroom, kept.awake, m, sat), ...Object.fromEntries(NULLS.map((x) => [x, ratioCell(kept.partyroom, kept[x].map((t) => (isHeld(t) ? t : {})), m, sat)])) } });
         }
@@ -172,21 +172,25 @@ async function measure(ctx: BenchContext, p: Params, workers: Workers, peer: Pee
   // open files") closes every socket: such a trial says nothing about the peer's cost.
   const fatal = /Fatal uncaught[^\n]*/.exec(stripVTControlCharacters(peer.output()))?.[0];
   if (fatal) ctx.log(`${label}, ${peer.name} round ${r}: the server died: ${fatal}`);
-  const t: Trial = {
-    connectSec: opened.wallMs / 1000,
-    failures: opened.failed,
-    closed: closes(status).unexpected,
-    idleCpuPct: idle.cpuPct,
-    kibPerSocket: mem.kib,
-    noiseKib: mem.noiseKib,
-    probeP50: v.lastP50,
-    probeP99: v.lastP99,
-    probeBad: v.lost + v.unsent + v.duplicates + v.reordered,
-    serverDied: fatal ? 1 : 0,
-    ...loadFields(connectLoad, "connect"),
-    ...loadFields(idleLoad, "idle"),
-    ...loadFields(probeLoad, "probe"),
-  };
+  // The load generator's figures per phase are `connectLoad…`, `idleLoad…`, `probeLoad…`: "idle" alone would make
+  // `idleCpuPct`, the server's own figure.
+  const t = trialOf(
+    {
+      connectSec: opened.wallMs / 1000,
+      failures: opened.failed,
+      closed: closes(status).unexpected,
+      idleCpuPct: idle.cpuPct,
+      kibPerSocket: mem.kib,
+      noiseKib: mem.noiseKib,
+      probeP50: v.lastP50,
+      probeP99: v.lastP99,
+      probeBad: v.lost + v.unsent + v.duplicates + v.reordered,
+      serverDied: fatal ? 1 : 0,
+    },
+    loadFields(connectLoad, "connectLoad"),
+    loadFields(idleLoad, "idleLoad"),
+    loadFields(probeLoad, "probeLoad"),
+  );
   ctx.log(`${label}, ${peer.name} round ${r}: connect ${t.connectSec!.toFixed(1)} s (${opened.failed} failed${opened.errors[0] ? `: ${opened.errors[0]}` : ""}), ${mem.kib.toFixed(1)} ± ${mem.noiseKib.toFixed(1)} KiB/socket, idle ${idle.cpuPct.toFixed(1)}% of a core, probe p99 ${v.lastP99.toFixed(1)} ms (${v.unsent} unsent), ${t.closed} closed by the server ${JSON.stringify(closes(status).codes)}, load ${connectLoad.cpuPct.toFixed(0)}/${idleLoad.cpuPct.toFixed(0)}/${probeLoad.cpuPct.toFixed(0)}%`);
   return t;
 }
