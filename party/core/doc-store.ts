@@ -23,12 +23,13 @@ export const COMPACT_AFTER_UPDATES = 200;
 export const COMPACT_AFTER_BYTES = 1024 * 1024;
 /** Largest storage value (Durable Objects: 128 KiB serialised). */
 const CHUNK_BYTES = 128 * 1024;
-/** y-partykit's upper bound for an update clock (its key range ends there). */
-const MAX_CLOCK = 0xffff_ffff;
 /** Keys deleted per call (Durable Objects take at most 128). */
 const DELETE_BATCH = 128;
 
-/** y-partykit's key for update `clock` of document `name`, without the chunk suffix (see y-partykit/src/storage.ts). */
+/** y-partykit's key for update `clock` of document `name`: as its reader takes it (parts), and as stored, without the chunk suffix (see y-partykit/src/storage.ts). */
+const updateKeyParts = (name: string, clock: number) => ["v1", name, "update", clock] as ["v1", string, "update", number];
+/** y-partykit's upper bound for an update clock (its key range ends there). */
+const MAX_CLOCK = 0xffff_ffff;
 const updatePrefix = (name: string) => `"v1"#"${name}"#"update"#`;
 const updateKey = (name: string, clock: number) => `${updatePrefix(name)}${String(clock).padStart(9, "0")}`;
 
@@ -72,7 +73,7 @@ export class DocStore {
    * document once, all before its first client could sync.)
    */
   static async open(storage: RoomStorage, name: string): Promise<DocStore> {
-    const updates = await getLevelBulkData(storage as unknown as Parameters<typeof getLevelBulkData>[0], { gte: ["v1", name, "update", 0], lt: ["v1", name, "update", MAX_CLOCK], keys: true, values: true });
+    const updates = await getLevelBulkData(storage as unknown as Parameters<typeof getLevelBulkData>[0], { gte: updateKeyParts(name, 0), lt: updateKeyParts(name, MAX_CLOCK), keys: true, values: true });
     const doc = new Y.Doc({ gc: true });
     doc.transact(() => {
       for (const { value } of updates) Y.applyUpdate(doc, value);

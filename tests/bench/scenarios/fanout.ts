@@ -8,7 +8,7 @@
  * same at 1,000; nothing lost, duplicated or reordered; nobody disconnected.
  */
 import { closes, openAll, probe, workerOf } from "../lib/chat-run";
-import { interleave, pairedRatio, roundPlan, spreadOfKey, total, type Trial } from "../lib/rounds";
+import { interleave, pairedRatio, roundPlan, spreadOfKey, total, type Trial, trialOf } from "../lib/rounds";
 import { cdf, nowMs } from "../lib/stats";
 import { portOf, watchBacklog } from "../lib/backlog";
 import { checkLoad, loadFields, ratioCell, ratioGoal, saturationOf, zeroGoal } from "../lib/verdict";
@@ -72,22 +72,24 @@ export const fanout: Scenario = {
           const why = gone.unexpected || opened.failed ? ` (closed ${JSON.stringify(gone.codes)}; connect errors ${JSON.stringify(opened.errors)})` : "";
           ctx.log(`fanout ${size} ${name} round ${r}: last p50 ${v.lastP50.toFixed(2)} p99 ${v.lastP99.toFixed(2)} ms, lost ${v.lost} unsent ${v.unsent} dup ${v.duplicates} reord ${v.reordered}, failed ${opened.failed}${why}, load ${load.cpuPct.toFixed(0)}% unread p50 ${(load.backlogBytes / 1024).toFixed(0)} KiB${load.saturated ? ` SATURATED: ${load.saturated}` : ""}`);
           if (r === p.rounds.kept) cdfs[name] = cdf(v.latencies);
-          return {
-            lastP50: v.lastP50,
-            lastP99: v.lastP99,
-            allP50: v.allP50,
-            allP99: v.allP99,
-            lost: v.lost,
-            unsent: v.unsent,
-            duplicates: v.duplicates,
-            reordered: v.reordered,
-            expected: v.expected,
-            connectFailures: opened.failed,
-            closed: gone.unexpected,
-            ...Object.fromEntries(Object.entries(gone.codes).map(([code, n]) => [`closed${code}`, n])),
-            serverCpuPct: ((after.cpuSec - before.cpuSec) / ((nowMs() - t0) / 1000)) * 100,
-            ...loadFields(load),
-          };
+          return trialOf(
+            {
+              lastP50: v.lastP50,
+              lastP99: v.lastP99,
+              allP50: v.allP50,
+              allP99: v.allP99,
+              lost: v.lost,
+              unsent: v.unsent,
+              duplicates: v.duplicates,
+              reordered: v.reordered,
+              expected: v.expected,
+              connectFailures: opened.failed,
+              closed: gone.unexpected,
+              ...Object.fromEntries(Object.entries(gone.codes).map(([code, n]) => [`closed${code}`, n])),
+              serverCpuPct: ((after.cpuSec - before.cpuSec) / ((nowMs() - t0) / 1000)) * 100,
+            },
+            loadFields(load),
+          );
         });
         for (const metric of METRICS) rows.push({ metric: `${size} clients: ${metric}${metric.endsWith("Pct") ? " (% of a core)" : " (ms)"}`, values: Object.fromEntries(PEERS.map((x) => [x, spreadOfKey(kept[x], metric)])) });
         const bad = (x: (typeof PEERS)[number]) => `${total(kept[x], "lost")}/${total(kept[x], "duplicates")}/${total(kept[x], "reordered")}`;

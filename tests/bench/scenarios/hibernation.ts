@@ -1,8 +1,9 @@
 /**
  * Hibernation (issue 10): partyroom as hosted (`main`; hibernating once the
  * room does), the same room with hibernation off (`awake`), and the null room
- * awake and hibernating (the floor on partyroom's own socket path), side by side: one room with 1,000 and 5,000 sockets, then 10,000 sockets
- * over 100 rooms. Per trial: time to connect them all, memory per socket
+ * awake and hibernating (the floor on partyroom's own socket path), side by
+ * side: one room with 1,000 and 5,000 sockets, then 10,000 sockets over 100
+ * rooms. Per trial: time to connect them all, memory per socket
  * (with its noise), idle CPU over a window with heartbeats running, and
  * fan-out latency of a few chat probes. Goals: 10,000 connected within 30 s
  * with no failure, idle CPU at 10,000 at most 10% of a core, memory at most
@@ -75,9 +76,9 @@ export const hibernation: Scenario = {
         // Its death is not always in the output (the run at 68aa8e8 lost all 10,000 sockets, 1006, in a round whose
         // log had no "Fatal"), so a round that lost any socket is left out too. partyroom hibernates, so its floor is
         // the hibernating null room; the awake one is shown beside it.
-        const floor = held(kept["null-hibernating"]);
+        const floor = kept["null-hibernating"].filter(isHeld);
         const floorOf = (x: (typeof NULLS)[number], m: string, unit: string) => {
-          const live = held(kept[x]);
+          const live = kept[x].filter(isHeld);
           const died = kept[x].length - live.length;
           return live.length === 0
             ? `not measured: its server died or lost sockets in all ${died} rounds`
@@ -121,11 +122,6 @@ type Params = ReturnType<typeof params>;
 /** Whether a null room's round held every socket (its server neither died nor closed or refused any). */
 function isHeld(t: Trial): boolean {
   return !t.serverDied && !t.closed && !t.failures;
-}
-
-/** A null room's rounds that held every socket. */
-function held(trials: Trial[]): Trial[] {
-  return trials.filter(isHeld);
 }
 
 /**

@@ -15,7 +15,7 @@ import { until, withTimeout } from "../../helpers/wait";
 import { portOf } from "../lib/backlog";
 import { DelayProxy } from "../lib/delay-proxy";
 import { reportReads } from "../load/read-reports";
-import { interleave, roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
+import { interleave, roundPlan, showSpread, spreadOfKey, total, type Trial, trialOf } from "../lib/rounds";
 import { median, percentile, round } from "../lib/stats";
 import { perSocketKiB, watch } from "../lib/usage";
 import { checkLoad, limitGoal, loadFields, saturationOf, zeroGoal } from "../lib/verdict";
@@ -251,17 +251,19 @@ export const transports: Scenario = {
         const s = await latencyRun(kind, viaProxy, p.repetitionsPerRound);
         const used = process.cpuUsage(cpu0);
         const load = { cpuPct: ((used.user + used.system) / 1000 / (performance.now() - t0)) * 100 / ctx.loadCores, loopP99Ms: loop.percentile(99) / 1e6 };
-        const t: Trial = {
-          p50: percentile(s.latencies, 50),
-          p95: percentile(s.latencies, 95),
-          p99: percentile(s.latencies, 99),
-          max: Math.max(...s.latencies),
-          expected: s.expected,
-          lost: s.expected - s.received,
-          duplicated: s.dups,
-          outOfOrder: s.outOfOrder,
-          ...loadFields(checkLoadOf(load)),
-        };
+        const t = trialOf(
+          {
+            p50: percentile(s.latencies, 50),
+            p95: percentile(s.latencies, 95),
+            p99: percentile(s.latencies, 99),
+            max: Math.max(...s.latencies),
+            expected: s.expected,
+            lost: s.expected - s.received,
+            duplicated: s.dups,
+            outOfOrder: s.outOfOrder,
+          },
+          loadFields(checkLoadOf(load)),
+        );
         ctx.log(`${kind} round ${r}: ${s.received}/${s.expected} delivered, p50 ${round(t.p50!, 1)} p99 ${round(t.p99!, 1)} ms, generator ${load.cpuPct.toFixed(0)}% loop p99 ${load.loopP99Ms.toFixed(0)} ms`);
         return t;
       });

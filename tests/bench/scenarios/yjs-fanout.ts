@@ -7,7 +7,7 @@
  * @y/websocket-server, nothing lost, every replica identical.
  */
 import { shareOf } from "../lib/chat-run";
-import { interleave, pairedRatio, roundPlan, showSpread, spreadOfKey, total, type Trial } from "../lib/rounds";
+import { interleave, pairedRatio, roundPlan, showSpread, spreadOfKey, total, type Trial, trialOf } from "../lib/rounds";
 import { cdf, nowMs, percentile } from "../lib/stats";
 import { portOf, watchBacklog } from "../lib/backlog";
 import { checkLoad, loadFields, ratioCell, ratioGoal, saturationOf, zeroGoal } from "../lib/verdict";
@@ -126,19 +126,21 @@ export async function yjsTrial(ctx: BenchContext, peer: Peer, workers: Workers, 
   const slowest = Array.from({ length: sent }, (_, n) => Math.max(...reports.map((x) => x.slowest[n] ?? -Infinity)));
   const writerDigest = reports.find((x) => x.writer)?.writer;
   const differing = reports.flatMap((x) => x.receivers).filter((d) => d !== writerDigest).length;
-  const trial: Trial = {
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    lastP99: percentile(slowest.filter(Number.isFinite), 99),
-    lost: reports.reduce((s, x) => s + x.lost, 0),
-    unexpected: reports.reduce((s, x) => s + x.unexpected, 0),
-    differing,
-    convergedMs,
-    failed,
-    expected: sent * reports.reduce((s, x) => s + x.receiverCount, 0),
-    serverCpuPct: ((after.cpuSec - before.cpuSec) / ((nowMs() - startAt) / 1000)) * 100,
-    ...loadFields(load),
-  };
+  const trial = trialOf(
+    {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      lastP99: percentile(slowest.filter(Number.isFinite), 99),
+      lost: reports.reduce((s, x) => s + x.lost, 0),
+      unexpected: reports.reduce((s, x) => s + x.unexpected, 0),
+      differing,
+      convergedMs,
+      failed,
+      expected: sent * reports.reduce((s, x) => s + x.receiverCount, 0),
+      serverCpuPct: ((after.cpuSec - before.cpuSec) / ((nowMs() - startAt) / 1000)) * 100,
+    },
+    loadFields(load),
+  );
   return { trial, latencies };
 }
 
