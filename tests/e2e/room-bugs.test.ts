@@ -27,6 +27,7 @@ import {
   typeAtEnd,
   waitConnected,
   waitCount,
+  waitDocumentLoaded,
   waitForDocText,
 } from "./helpers/browser";
 import { HostSite } from "./helpers/host-page";
@@ -180,6 +181,7 @@ test("smaller: the connection banner floats; going offline moves nothing on the 
   });
   await ada.context.route(/\/parties\//, (route) => (online ? route.continue() : route.abort("internetdisconnected")));
   await openRoom(ada.page, `${server.http}/r/${room}?name=Ada`);
+  await waitDocumentLoaded(ada.page);
   const layout = () => ada.page.evaluate(() => [".room-main", ".cm-content", ".chat-lines"].map((s) => document.querySelector(s)!.getBoundingClientRect().top));
   const before = await layout();
   online = false;

@@ -106,6 +106,11 @@ export async function waitForDocText(page: Page, text: string, timeout = UI_TIME
   return (await handle.jsonValue()) as string;
 }
 
+/** Waits until the document has synced (its loading skeleton is gone): a page taken offline before that has nothing to edit. */
+export async function waitDocumentLoaded(page: Page): Promise<void> {
+  await page.locator('section.editor[aria-busy="false"]').waitFor();
+}
+
 /** Opens `path` and waits for the room to be connected. */
 export async function openRoom(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: "domcontentloaded" });
