@@ -84,7 +84,12 @@ export class ChatPool {
       // Like ws's default: `path` is the HTTP path here, and would make net.connect dial a unix socket.
       const tcp = (o: NetConnectOpts & { socketPath?: string }) => (socket = netConnect({ ...o, path: o.socketPath } as NetConnectOpts));
       const ws = new WebSocket(spec.url, { perMessageDeflate: false, createConnection: tcp as typeof netConnect });
-      const client: Client = { spec, ws, socket: null, welcomed: spec.kind === "raw", presenceFrames: 0, lastSeq: 0, seen: new Map(), read: () => 0 };
+      // A raw socket that beats is connected after one round trip (heartbeat -> pong), as an app client is after hello ->
+      // welcome: a floor that opened its next socket at the open event alone would open twice as fast as partyroom,
+      // and `partykit dev` logs every request through its Node process, which then falls behind and leaves workerd one
+      // descriptor per request not yet logged (near 10,000 sockets: "accept: Too many open files").
+      const welcomed = spec.kind === "raw" && !spec.heartbeat;
+      const client: Client = { spec, ws, socket: null, welcomed, presenceFrames: 0, lastSeq: 0, seen: new Map(), read: () => 0 };
       // Only partyroom's app protocol has read reports (the null room would echo them to everyone).
       if (spec.kind === "app") client.read = reportReads(ws);
       if (spec.observe) {
@@ -113,10 +118,16 @@ export class ChatPool {
       ws.on("error", (err) => fail(err));
       ws.on("open", () => {
         if (spec.kind === "raw") {
+          if (!spec.heartbeat) return done();
           // A raw socket has no welcome to learn the interval from: it beats at the room's, so a floor measured with raw
           // heartbeats carries the same frames per second as partyroom's clients.
-          if (spec.heartbeat) this.beat(client, HEARTBEAT_INTERVAL_MS);
-          return done();
+          client.onPong = () => {
+            client.onPong = undefined;
+            client.welcomed = true;
+            this.beat(client, HEARTBEAT_INTERVAL_MS);
+            done();
+          };
+          return ws.send('{"type":"heartbeat"}');
         }
         ws.send(JSON.stringify({ type: "hello", v: 1, clientId: spec.clientId, name: "bench", color: "#336699" }));
       });

@@ -108,7 +108,7 @@ export const hibernation: Scenario = {
       goals,
       notes: [
         "partyroom = the room as party/server.ts hosts it (hibernating once it sets hibernate: true); awake = the same class with hibernate: false (tests/bench/parties/awake.ts); null room = PartyKit's floor, not hibernating; null-hibernating = the same with hibernate: true (tests/bench/parties/null-hibernating.ts), the floor of partyroom's socket path. A null room's round that lost any socket is no floor: it is left out of goals, and its ratio is left blank.",
-        "Every client beats a heartbeat every 10 s from a random phase: partyroom and awake clients after hello, null-room clients (raw sockets) from the open; the null rooms answer each with a pong to its sender alone, as partyroom does, so its idle CPU is the platform's cost of the same frames (the floor for the idle goal).",
+        "Connecting: 64 handshakes at a time; a socket counts as connected after one round trip, hello -> welcome for partyroom and awake, heartbeat -> pong for the null rooms (raw sockets). Every client then beats a heartbeat every 10 s from a random phase; the null rooms answer each with a pong to its sender alone, as partyroom does, so its idle CPU is the platform's cost of the same frames (the floor for the idle goal).",
         "Memory: RSS of the server's process group (partykit dev = node + workerd), mean over the idle window minus mean over a window before connecting, per socket. Noise: how far RSS moved within those two windows, per socket, or the range over rounds if larger; a difference smaller than the noise is reported as not measurable.",
         "Probes: one sender in each of up to 10 rooms, 2 messages/s; latency of the slowest recipient (last-recipient p50/p99).",
       ],
@@ -164,8 +164,9 @@ async function measure(ctx: BenchContext, p: Params, workers: Workers, peer: Pee
   const v = await probe(workers, senders, p.drainMs);
   const status = await workers.status();
   const probeLoad = checkLoad(status, ctx.loadCores);
-  // A workerd that died (under `partykit dev` it can run out of file descriptors near 10,000 sockets: "accept: Too many
-  // open files") closes every socket: such a trial says nothing about the peer's cost.
+  // A workerd that died closes every socket: such a trial says nothing about the peer's cost. (Under `partykit dev` it
+  // ran out of file descriptors near 10,000 sockets, "accept: Too many open files", while the null rooms' clients
+  // opened faster than its Node process logged the requests; see ChatPool.connect.)
   const fatal = /Fatal uncaught[^\n]*/.exec(stripVTControlCharacters(peer.output()))?.[0];
   if (fatal) ctx.log(`${label}, ${peer.name} round ${r}: the server died: ${fatal}`);
   // The load generator's figures per phase are `connectLoad…`, `idleLoad…`, `probeLoad…`: "idle" alone would make
