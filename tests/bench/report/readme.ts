@@ -66,41 +66,12 @@ function notMet(run: BenchRun, profile: CoreProfile | null, connect: ConnectProf
   return out;
 }
 
-/**
- * Before trialOf (tests/bench/lib/rounds.ts) the hibernation scenario stored
- * its load generator's CPU during the idle window under the server's
- * `idleCpuPct`; such a run's trials carry `idleSaturated` (now
- * `idleLoadSaturated`). Its idle-CPU goal is then shown as not measured, with
- * the figure it printed named for what it is.
- */
-function judged(run: BenchRun): BenchRun {
-  const results = run.results.map((r) => {
-    if (r.id !== "hibernation" || !storedLoadAsIdle(r.data)) return r;
-    const goals = r.goals.map((g) =>
-      /idle CPU/.test(g.goal)
-        ? {
-            goal: g.goal,
-            measured: `not measured: this run stored its load generator's CPU in the idle window as the server's idle CPU, so the figures it shows (${g.measured}) are the load generator's; the server's own are in [docs/bench/partial/hibernation-floor/](docs/bench/partial/hibernation-floor/results.md)`,
-            pass: null,
-          }
-        : g,
-    );
-    return { ...r, goals };
-  });
-  return { ...run, results };
-}
-
-function storedLoadAsIdle(data: Record<string, unknown>): boolean {
-  return Object.values(data).some((byPeer) => Object.values((byPeer ?? {}) as Record<string, unknown>).some((trials) => Array.isArray(trials) && trials.some((t) => t && typeof t === "object" && "idleSaturated" in t)));
-}
-
 /** The section for `run`, or for no committed run. `charts` = chart files present next to the results; `profile` / `connect` = the committed core profiles. */
 export function renderSection(run: BenchRun | null, charts: readonly string[], profile: CoreProfile | null = null, connect: ConnectProfile | null = null): string {
   if (!run) return ["No full benchmark run is committed yet. Run `npm run bench` on a quiet machine and commit `docs/bench/`; the figures then appear here."].join("\n");
   if (run.mode !== "full" || run.partial) {
     return `The committed results file is a ${run.mode}${run.partial ? ", partial" : ""} run (\`${run.command}\`): it checks the harness, not the room, and no figures are quoted from it. Run \`npm run bench\` on a quiet machine to fill this section.`;
   }
-  run = judged(run);
   const out = [
     `From one full run, [docs/bench/results.md](docs/bench/results.md) (all tables, per-round data in results.json). ${provenance(run)}`,
     "",
