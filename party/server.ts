@@ -22,6 +22,7 @@ import { handleHttp } from "./host/http";
 import { RoomOps } from "./host/ops";
 import { servePage } from "./host/pages";
 import { discardUnreadBody } from "./host/request-body";
+import { WakeTimeline } from "./core/wake-timeline";
 import { CloseCode, type ServerMessage } from "./protocol";
 
 /** Where a room keeps its own id: `room.id` throws when an alarm wakes the instance. */
@@ -34,6 +35,8 @@ export default class RoomHost implements Party.Server {
   private ops!: RoomOps;
   private readonly clock = new EventClock();
   private readonly links = new WeakMap<Party.Connection, Link>();
+  /** This instance's wake, step by step (core/wake-timeline.ts): what a cold load waited for. */
+  private readonly wake = new WakeTimeline(Date.now());
 
   constructor(readonly room: Party.Room) {}
 
@@ -58,6 +61,7 @@ export default class RoomHost implements Party.Server {
       const storage = this.room.storage as unknown as RoomStorage;
       const secret = secretOf(this.room.env);
       const roomId = await this.roomId();
+      this.wake.mark("id", Date.now());
       this.core = await RoomCore.open({
         roomId,
         storage,
@@ -67,17 +71,21 @@ export default class RoomHost implements Party.Server {
         // Durable Objects hold outgoing frames until earlier writes are durable: tests/fault/seen-is-stored.test.ts.
         outputGate: true,
         log: (message, err) => console.error(message, err),
+        wake: this.wake,
       });
+      this.wake.mark("core", Date.now());
       seeParties(this.room);
       this.ops = await RoomOps.attach(this.core, this.room.env, (p) => this.clock.track(p));
+      this.wake.mark("ops", Date.now());
       for (const conn of this.room.getConnections()) {
         if (!this.core.restore(this.linkFor(conn), conn.state)) conn.close(CloseCode.Restart.code, CloseCode.Restart.reason);
       }
       this.core.restored();
     });
+    this.wake.mark("ready", Date.now());
   }
 
-  onConnect(conn: Party.Connection, ctx: Party.ConnectionContext): Promise<void> {
+  async onConnect(conn: Party.Connection, ctx: Party.ConnectionContext): Promise<void> {
     const headers = (ctx.request as unknown as Request).headers;
     const grant = grantFrom(headers);
     const address = addressFrom(headers);
@@ -89,7 +97,9 @@ export default class RoomHost implements Party.Server {
       conn.send(JSON.stringify({ type: "close", code: refused.code, reason: refused.reason } satisfies ServerMessage));
       conn.close(refused.code, refused.reason);
     } else this.core.connect(this.linkFor(conn), { transport: "websocket", grant, address });
-    return this.clock.drain();
+    // The client sees its socket open only once this resolves (PartyKit answers the upgrade after onConnect).
+    await this.clock.drain();
+    this.wake.mark("connected", Date.now());
   }
 
   async onMessage(message: string | ArrayBuffer | ArrayBufferView, conn: Party.Connection): Promise<void> {

@@ -17,6 +17,7 @@ import { RoomEvents } from "./room-events";
 import { Session } from "./session";
 import { UnreadLedger } from "./unread";
 import { UserLimits } from "./user-limits";
+import type { WakeTimeline } from "./wake-timeline";
 import type { YjsRouting } from "./yjs-frames";
 
 /** A session's record is saved again once its lastSeen moved this far (so a woken room's deadlines are at most this early; restore adds it back). */
@@ -42,6 +43,8 @@ export type RoomDeps = {
   /** People listed to everyone (presence.ts); LIMITS.presenceListed unless a test makes it small. */
   presenceListed?: number;
   log?: (message: string, err?: unknown) => void;
+  /** Where this instance's wake went (wake-timeline.ts); the host makes one per instance. */
+  wake?: WakeTimeline;
 };
 
 export abstract class RoomLinks {

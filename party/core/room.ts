@@ -181,7 +181,9 @@ export class RoomCore extends RoomLinks {
 
   /** The document, loaded on first use from the same storage. */
   loadDoc(): Promise<LoadedDoc> {
+    if (!this.docLoad) this.deps.wake?.mark("docRequested", this.now());
     this.docLoad ??= DocStore.open(this.deps.storage, this.deps.roomId).then((store) => {
+      this.deps.wake?.mark("docLoaded", this.now());
       const sync = new DocSync(
         store.doc,
         (update) => {

@@ -28,5 +28,7 @@ export function internals(core: RoomCore): Record<string, number | string> {
     wakeups: core.counters.wakeups,
     instanceId: core.counters.instanceId,
     instanceStartedAt: core.counters.startedAt,
+    // Milliseconds from the instance's start to each step of its wake reached so far (core/wake-timeline.ts).
+    ...Object.fromEntries((core.deps.wake?.steps() ?? []).map(({ step, ms }) => [`wake.${step}`, ms])),
   };
 }

@@ -10,6 +10,7 @@ import * as Y from "yjs";
 import { DEFAULT_CONFIG, type RoomConfig } from "../../party/core/config";
 import type { Clock, Grant, Link, Refusal } from "../../party/core/ports";
 import { RoomCore } from "../../party/core/room";
+import type { WakeTimeline } from "../../party/core/wake-timeline";
 import { parseServerMessage, type ServerMessage, YjsFrame } from "../../party/protocol";
 import { MemoryStorage } from "./memory-storage";
 
@@ -119,12 +120,12 @@ export function disposeRooms(): void {
 }
 
 /** A room core on fake time and memory storage. */
-export async function room(options: { config?: Partial<RoomConfig>; verifyToken?: (token: string) => Promise<Grant | Refusal>; storage?: MemoryStorage; clock?: FakeClock; presenceLogMax?: number; presenceListed?: number } = {}) {
+export async function room(options: { config?: Partial<RoomConfig>; verifyToken?: (token: string) => Promise<Grant | Refusal>; storage?: MemoryStorage; clock?: FakeClock; presenceLogMax?: number; presenceListed?: number; wake?: WakeTimeline } = {}) {
   const storage = options.storage ?? new MemoryStorage();
   const clock = options.clock ?? new FakeClock();
   const config: RoomConfig = { ...DEFAULT_CONFIG, ...options.config };
   const logs: string[] = [];
-  const core = await RoomCore.open({ roomId: "unit", storage, clock, config, verifyToken: options.verifyToken ?? null, presenceLogMax: options.presenceLogMax, presenceListed: options.presenceListed, log: (m, e) => logs.push(`${m} ${String(e)}`) });
+  const core = await RoomCore.open({ roomId: "unit", storage, clock, config, verifyToken: options.verifyToken ?? null, presenceLogMax: options.presenceLogMax, presenceListed: options.presenceListed, log: (m, e) => logs.push(`${m} ${String(e)}`), wake: options.wake });
   cores.add(core);
   const h = {
     core,

@@ -80,6 +80,10 @@ test("an evicted room carries on as if nothing happened", async () => {
     const woken = await state(room, admin);
     assert.notEqual(woken.internals.instanceId, instance, "the room was evicted and rebuilt");
     assert.ok(Number(woken.internals.instanceStartedAt) > Number(before.internals.instanceStartedAt));
+    // The new instance's wake timeline (what a cold load waits for): the host's steps, in order; no socket opened since.
+    const steps = ["id", "core", "ops", "ready"].map((s) => woken.internals[`wake.${s}`]);
+    assert.ok(steps.every((ms, i) => typeof ms === "number" && ms >= 0 && (i === 0 || ms >= steps[i - 1])), `the wake's steps in order: ${JSON.stringify(steps)}`);
+    assert.equal(woken.internals["wake.connected"], undefined, "no socket opened since the wake");
     assert.deepEqual(woken.presence.map((p: { clientId: string }) => p.clientId).sort(), ["ada", "bob", "expiring", "poll", "quiet", "sse"]);
     assert.equal(woken.seq, 1);
 

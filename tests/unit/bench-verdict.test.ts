@@ -38,7 +38,7 @@ test("ratio goals are judged on the median of per-round ratios and can fail", ()
   assert.equal(ratioGoal("<= 1.5x", spreadOf([]), 1.5, "", null).pass, false, "no data fails");
 });
 
-test("memory per socket: noise at or above the threshold is not measurable; below it the goal can pass and fail", () => {
+test("memory per socket: over the threshold by more than the noise fails; other noise at or above the threshold is not measurable; below it the goal can pass and fail", () => {
   const t = (kib: number, noiseKib = 0.1) => ({ kibPerSocket: kib, noiseKib });
   const noisy = memoryGoal("<= 2 KiB", [t(150), t(170), t(140)], [t(160), t(150), t(165)], 2, null);
   assert.equal(noisy.pass, null);
@@ -46,6 +46,10 @@ test("memory per socket: noise at or above the threshold is not measurable; belo
   assert.equal(memoryGoal("<= 2 KiB", [t(151), t(151.2), t(151.1)], [t(150), t(150.1), t(150)], 2, null).pass, true);
   assert.equal(memoryGoal("<= 2 KiB", [t(155), t(155.2), t(155.1)], [t(150), t(150.1), t(150)], 2, null).pass, false);
   assert.equal(memoryGoal("<= 2 KiB", [t(151, 3)], [t(150)], 2, null).pass, null, "within-trial noise counts too");
+  const farOver = memoryGoal("<= 2 KiB", [t(239, 14)], [t(186)], 2, null);
+  assert.equal(farOver.pass, false, "over the threshold by more than the noise is a miss, however noisy");
+  assert.match(farOver.measured, /53\.00 KiB per socket over .*noise ±14\.10 KiB: over the 2 KiB threshold by more than the noise/);
+  assert.equal(memoryGoal("<= 2 KiB", [t(163, 14)], [t(150)], 2, null).pass, null, "over, but not by more than threshold + noise");
 });
 
 test("a full run keeps at least three rounds; a quick run may keep fewer and skips the warm-up", async () => {

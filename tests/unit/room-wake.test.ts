@@ -11,6 +11,7 @@ import { after, test } from "node:test";
 import * as encoding from "lib0/encoding";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
+import { WakeTimeline } from "../../party/core/wake-timeline";
 import { CloseCode, YjsFrame } from "../../party/protocol";
 import { FakeClock, OPEN, type RecordingLink, room, settle, step1Frame, disposeRooms } from "../helpers/core";
 
@@ -107,4 +108,24 @@ test("a room-level job survives a wake and runs at its time, by the alarm", asyn
   await w.wait(2_000);
   assert.equal(ran.length, 1, "run once, by the woken room");
   assert.equal(w.core.jobs.dueAt("snapshot"), undefined);
+});
+
+test("the wake timeline: each step once, at its first mark, listed in wake order as ms since the instance started", async () => {
+  const clock = new FakeClock();
+  const wake = new WakeTimeline(clock.t);
+  const h = await room({ clock, wake });
+  assert.deepEqual(wake.steps(), [], "the core marks nothing until a frame needs the document");
+  await clock.advance(7);
+  await h.binary(h.connect(), step1Frame());
+  await clock.advance(5);
+  // A second reader finds the document loaded: no new marks.
+  await h.binary(h.connect(), step1Frame());
+  // The host's steps come first in wake order whatever order they were marked in.
+  wake.mark("ready", clock.t - 12);
+  wake.mark("ready", clock.t);
+  assert.deepEqual(wake.steps(), [
+    { step: "ready", ms: 0 },
+    { step: "docRequested", ms: 7 },
+    { step: "docLoaded", ms: 7 },
+  ]);
 });

@@ -61,7 +61,10 @@ export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer
 
 let snapshot: string | null = null;
 
-/** The bench's own PartyKit config: `main` (the real room), `nullroom` and `awake`; never deployed. */
+/**
+ * The bench's own PartyKit config, never deployed: `main` (the real room) with the directory party it reports to, as
+ * deployed (partykit.json), and the bench's peers (tests/bench/parties).
+ */
 const BENCH_CONFIG = "tests/bench/partykit.json";
 /** What the bench config reaches, relative to the repository root. */
 const SNAPSHOT_PATHS = ["party", "tests/bench/parties", "tests/helpers/memory-storage.ts", BENCH_CONFIG];

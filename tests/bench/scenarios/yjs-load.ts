@@ -10,6 +10,7 @@
  * Goals: warm at most 1.2x @y/websocket-server's warm load; cold at most 2x it.
  */
 import * as Y from "yjs";
+import { WAKE_STEPS, type WakeStep } from "../../../party/core/wake-timeline";
 import { DOC_TEXT_NAME } from "../../../party/protocol";
 import { ADMIN_HEADERS } from "../../helpers/server";
 import { withTimeout } from "../../helpers/wait";
@@ -20,7 +21,7 @@ import { Workers } from "../lib/workers";
 import type { YDocSpec } from "../load/protocol";
 import { filler } from "../load/yjs-stock";
 import { startPeer, type Peer, type PeerName } from "../peers";
-import type { BenchContext, GoalCheck, Scenario, ScenarioResult } from "./types";
+import type { BenchContext, Cell, GoalCheck, Scenario, ScenarioResult } from "./types";
 
 const PEERS = ["partyroom", "y-partykit", "y-websocket-server"] as const satisfies readonly PeerName[];
 /** Loaded cold: partyroom, and its floor on the same platform. */
@@ -42,10 +43,16 @@ const EVICTION_WAIT_MS = 15_000;
  * cold goal is only judged when it does.
  */
 export async function roomInstanceId(peer: Peer, room: string): Promise<string | null> {
+  return (await roomInternals(peer, room)).instanceId;
+}
+
+/** The room's instance id (see roomInstanceId) and its wake timeline: ms from the instance's start to each step. */
+async function roomInternals(peer: Peer, room: string): Promise<{ instanceId: string | null; wake: Partial<Record<WakeStep, number>> }> {
   // `internals` are for admins only; every test server runs with TEST_ADMIN_SECRET.
   const res = await withTimeout(fetch(peer.url(room).replace(/^ws/, "http"), { headers: ADMIN_HEADERS }), 10_000, `the state of room ${room}`);
-  const body = (await res.json()) as { internals?: { instanceId?: unknown } };
-  return typeof body.internals?.instanceId === "string" ? body.internals.instanceId : null;
+  const internals = ((await res.json()) as { internals?: Record<string, unknown> }).internals ?? {};
+  const wake = Object.fromEntries(WAKE_STEPS.flatMap((step) => (typeof internals[`wake.${step}`] === "number" ? [[step, internals[`wake.${step}`] as number]] : [])));
+  return { instanceId: typeof internals.instanceId === "string" ? internals.instanceId : null, wake };
 }
 
 function params(ctx: BenchContext) {
@@ -74,6 +81,8 @@ export const yjsLoad: Scenario = {
     const cold: number[] = [];
     const coldFloor: number[] = [];
     const evicted: (boolean | null)[] = [];
+    /** Each cold room's wake timeline, read after its load. */
+    const wakes: Partial<Record<WakeStep, number>>[] = [];
     let coldLoad: Trial = {};
     try {
       for (const name of new Set<PeerName>([...PEERS, ...COLD_PEERS])) peers.set(name, await startPeer(name, { serverCpu: ctx.serverCpu }));
@@ -106,8 +115,9 @@ export const yjsLoad: Scenario = {
       await workers.status();
       for (const room of rooms) {
         cold.push(await load(room.spec, room.length));
-        const after = await roomInstanceId(party, room.spec.room);
-        evicted.push(room.id === null || after === null ? null : room.id !== after);
+        const after = await roomInternals(party, room.spec.room);
+        evicted.push(room.id === null || after.instanceId === null ? null : room.id !== after.instanceId);
+        wakes.push(after.wake);
         coldFloor.push(await load(room.floor.spec, room.floor.length));
       }
       coldLoad = loadFields(checkLoad(await workers.status(), ctx.loadCores, false));
@@ -147,18 +157,26 @@ export const yjsLoad: Scenario = {
         { metric: "partyroom / peer, warm", values: { "y-partykit": ratioCell(warm.partyroom, warm["y-partykit"], "ms", invalid), "y-websocket-server": ratioCell(warm.partyroom, warm["y-websocket-server"], "ms", invalid) } },
         { metric: `cold load after ${EVICTION_WAIT_MS / 1000} s empty (ms), one per room`, values: { partyroom: c, "y-partykit-persisted": cf } },
         { metric: "rooms verified evicted (instance id changed)", values: { partyroom: evicted.includes(null) ? "not verified (no instance id)" : `${evicted.filter(Boolean).length} of ${evicted.length}` } },
+        ...WAKE_STEPS.map((step) => ({ metric: `cold wake, ms from the room's start to: ${step}`, values: { partyroom: stepSpread(wakes, step) } })),
       ],
       goals,
       notes: [
         `The document: ${EDITS} appends of ${BYTES_PER_EDIT} characters, each its own update, written by a stock provider that stays connected while the warm loads run; ${reference.bytes} bytes as one Yjs update.`,
         `Client-side floor, not a peer: Y.applyUpdate of the whole document into a fresh Y.Doc in one process, ${reference.ms.toFixed(1)} ms (median of 5).`,
         "@y/websocket-server has no persistence configured, so it drops a document when its last client leaves: only its warm load exists.",
+        `Cold wake: the room's own timeline of each cold load (party/core/wake-timeline.ts, read from its internals after the load): ms from the instance's start to each step. workerd's clock moves only across I/O, so these are the waits (storage, the platform), not CPU. Steps: ${WAKE_STEPS.join(" -> ")}; "connected" is when the room answered the first socket's open, "docLoaded" when the document was read and applied (the client's sync follows).`,
         "y-partykit = y-partykit's own server on the same partykit dev and workerd, in memory for the warm loads (tests/bench/parties/y-partykit.ts). y-partykit-persisted persists its document to room storage (tests/bench/parties/y-partykit-persisted.ts); it drops the document when its last client leaves, so every one of its cold loads reads storage into a new document, as partyroom's cold load does: the platform's cold floor.",
       ],
-      data: { warm, cold, coldFloor, evicted, reference },
+      data: { warm, cold, coldFloor, evicted, wakes, reference },
     };
   },
 };
+
+/** One wake step over the cold rooms: median and range, or "–" when no room reported it. */
+function stepSpread(wakes: Partial<Record<WakeStep, number>>[], step: WakeStep): Cell {
+  const ms = wakes.flatMap((w) => (w[step] === undefined ? [] : [w[step]]));
+  return ms.length ? spreadOf(ms) : "–";
+}
 
 /** The client's own share of any load: applying the whole document as one update. */
 function applyUpdateMs(): { ms: number; bytes: number } {
