@@ -13,6 +13,7 @@
 import type * as Party from "partykit/server";
 import type { Link, RoomStorage } from "./core/ports";
 import { RoomCore } from "./core/room";
+import { WakeTimeline } from "./core/wake-timeline";
 import { addressFrom, allowedOrigins, grantFrom, secretOf, verifyToken } from "./host/auth";
 import { EventClock } from "./host/clock";
 import { configFrom } from "./host/config";
@@ -22,7 +23,6 @@ import { handleHttp } from "./host/http";
 import { RoomOps } from "./host/ops";
 import { servePage } from "./host/pages";
 import { discardUnreadBody } from "./host/request-body";
-import { WakeTimeline } from "./core/wake-timeline";
 import { CloseCode, type ServerMessage } from "./protocol";
 
 /** Where a room keeps its own id: `room.id` throws when an alarm wakes the instance. */
