@@ -20,8 +20,17 @@ import { UserLimits } from "./user-limits";
 import type { WakeTimeline } from "./wake-timeline";
 import type { YjsRouting } from "./yjs-frames";
 
-/** A session's record is saved again once its lastSeen moved this far (so a woken room's deadlines are at most this early; restore adds it back). */
-export const RECORD_SEEN_SLACK_MS = 250;
+/**
+ * How far a session's saved lastSeen may lag: its record is written again once
+ * lastSeen moved this far, and a woken room adds it back (restore), so a
+ * deadline after a wake is never early and at most this late. A heartbeat
+ * moves only lastSeen, and writing the record (the socket's attachment) on
+ * every one was about half the room's own idle CPU at 10,000 sockets; one
+ * heartbeat interval plus a margin writes it on every second heartbeat.
+ */
+export function recordSeenSlackMs(config: Pick<RoomConfig, "heartbeatMs">): number {
+  return config.heartbeatMs + 1_000;
+}
 
 export type RoomDeps = {
   roomId: string;
@@ -89,10 +98,10 @@ export abstract class RoomLinks {
     return this.byId.get(id);
   }
 
-  /** A sign of life: the session's deadline moves; its record follows at most RECORD_SEEN_SLACK_MS behind. */
+  /** A sign of life: the session's deadline moves; its record follows at most recordSeenSlackMs behind. */
   touch(session: Session, now: number): void {
     session.lastSeen = now;
-    if (now - session.savedSeen >= RECORD_SEEN_SLACK_MS) this.save(session);
+    if (now - session.savedSeen >= recordSeenSlackMs(this.config)) this.save(session);
   }
 
   /** Writes the session's record where a woken room finds it. */

@@ -27,7 +27,7 @@ import { HttpSessions } from "./http-sessions";
 import { RoomJobs } from "./jobs";
 import { PageReads } from "./page-reads";
 import type { ConnectInfo, Grant, Link } from "./ports";
-import { RECORD_SEEN_SLACK_MS, RoomLinks, type RoomDeps } from "./room-links";
+import { recordSeenSlackMs, RoomLinks, type RoomDeps } from "./room-links";
 import { isSessionRecord, Session } from "./session";
 import { DocVersions } from "./versions";
 import { onBinary, YjsRouting } from "./yjs-frames";
@@ -97,8 +97,8 @@ export class RoomCore extends RoomLinks {
   restore(link: Link, record: unknown, outbox: Session["outbox"] = null): Session | null {
     if (!isSessionRecord(record)) return null;
     const session = Session.fromRecord(record, link, outbox);
-    // The record may be RECORD_SEEN_SLACK_MS behind: never sweep a live connection early.
-    session.lastSeen += RECORD_SEEN_SLACK_MS;
+    // The record may be recordSeenSlackMs behind: never sweep a live connection early. Nobody was seen after now.
+    session.lastSeen = Math.max(session.lastSeen, Math.min(session.lastSeen + recordSeenSlackMs(this.config), this.now()));
     this.add(session);
     if (session.state.kind === "app" && record.p) this.presence.restore(session.id, record.p);
     this.yjs.restoreOwnership(session);

@@ -49,7 +49,7 @@ export type SessionRecord = {
 export class Session {
   state: SessionState = { kind: "pending" };
   lastSeen: number;
-  /** lastSeen as last written to the record: a wake may see it up to RECORD_SEEN_SLACK_MS stale. */
+  /** lastSeen as last written to the record: a wake may see it up to recordSeenSlackMs stale. */
   savedSeen: number;
   /** Text frames. */
   readonly bucket: TokenBucket;

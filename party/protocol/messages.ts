@@ -207,7 +207,8 @@ export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; co
  * error the room can send back (bad_json, unknown_type, bad_message, too_large).
  */
 export function parseClientMessage(raw: string): ParseResult {
-  if (utf8Length(raw) > LIMITS.textFrameBytes) {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: a short frame (a heartbeat) needs no count.
+  if (raw.length * 3 > LIMITS.textFrameBytes && utf8Length(raw) > LIMITS.textFrameBytes) {
     return { ok: false, code: "too_large", message: `text frames are limited to ${LIMITS.textFrameBytes} bytes` };
   }
   let data: unknown;

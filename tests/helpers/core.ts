@@ -63,6 +63,8 @@ export class RecordingLink implements Link {
   readonly frames: (string | Uint8Array)[] = [];
   closed: { code: number; reason: string } | null = null;
   record: unknown = null;
+  /** How many times the record was written. */
+  saves = 0;
   /** Make sends throw, as a broken socket's do. */
   broken = false;
 
@@ -76,6 +78,7 @@ export class RecordingLink implements Link {
   }
 
   save(record: unknown): void {
+    this.saves++;
     this.record = structuredClone(record);
   }
 

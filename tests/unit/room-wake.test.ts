@@ -11,6 +11,7 @@ import { after, test } from "node:test";
 import * as encoding from "lib0/encoding";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
+import { recordSeenSlackMs } from "../../party/core/room-links";
 import { WakeTimeline } from "../../party/core/wake-timeline";
 import { CloseCode, YjsFrame } from "../../party/protocol";
 import { FakeClock, OPEN, type RecordingLink, room, settle, step1Frame, disposeRooms } from "../helpers/core";
@@ -128,4 +129,33 @@ test("the wake timeline: each step once, at its first mark, listed in wake order
     { step: "docRequested", ms: 7 },
     { step: "docLoaded", ms: 7 },
   ]);
+});
+
+test("heartbeats rewrite a connection's record every second beat; after a wake a silent one is swept no earlier than its TTL, at most the slack later", async () => {
+  const clock = new FakeClock();
+  const h = await room({ clock, config: { heartbeatMs: 5_000, ttlMs: 15_000 } });
+  const slack = recordSeenSlackMs(h.config);
+  const ada = await h.join("ada");
+  const quiet = await h.join("quiet");
+  const saved = quiet.saves;
+  for (let i = 0; i < 6; i++) {
+    await h.wait(5_000);
+    await h.send(ada, { type: "heartbeat" });
+    await h.send(quiet, { type: "heartbeat" });
+  }
+  assert.equal(quiet.saves - saved, 3, "6 heartbeats, 3 records written");
+  // Quiet's last beat was now; its record may be one beat behind. The room is evicted 4 s later and woken.
+  const lastBeat = h.clock.t;
+  assert.ok(lastBeat - (quiet.record as { seen: number }).seen < slack, "the record lags less than the slack");
+  await h.wait(4_000);
+  const w = await wake(h, [ada, quiet]);
+  for (;;) {
+    await w.wait(1_000);
+    if (quiet.closed) break;
+    await w.send(ada, { type: "heartbeat" });
+    assert.ok(w.clock.t <= lastBeat + h.config.ttlMs + slack + 1_000, "swept within the slack after its TTL");
+  }
+  assert.equal(quiet.closeCode, CloseCode.HeartbeatTimeout.code);
+  assert.ok(w.clock.t > lastBeat + h.config.ttlMs, "not before its TTL");
+  assert.equal(ada.closed, null);
 });
