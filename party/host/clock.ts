@@ -10,8 +10,10 @@
 import type { Clock } from "../core/ports";
 
 export class EventClock implements Clock {
-  private readonly pending = new Map<ReturnType<typeof setTimeout>, Promise<void>>();
-  private readonly tracked = new Set<Promise<void>>();
+  /** Numbers timers and tracked work in the order they began, so an event can tell its own from earlier ones. */
+  private counter = 0;
+  private readonly pending = new Map<ReturnType<typeof setTimeout>, { n: number; done: Promise<void> }>();
+  private readonly tracked = new Map<Promise<void>, number>();
 
   now(): number {
     return Date.now();
@@ -29,7 +31,7 @@ export class EventClock implements Clock {
         }
       }, ms);
     });
-    this.pending.set(timer, done);
+    this.pending.set(timer, { n: ++this.counter, done });
     return timer;
   }
 
@@ -40,7 +42,24 @@ export class EventClock implements Clock {
 
   /** Resolves once every timer set so far (and any they set) has fired or been cleared, and every tracked promise settled. */
   async drain(): Promise<void> {
-    while (this.pending.size > 0 || this.tracked.size > 0) await Promise.race([...this.pending.values(), ...this.tracked]);
+    while (this.pending.size > 0 || this.tracked.size > 0) await Promise.race([...[...this.pending.values()].map((p) => p.done), ...this.tracked.keys()]);
+  }
+
+  /** Where an event begins: `since(mark)` later gives what it set going. */
+  mark(): number {
+    return this.counter;
+  }
+
+  /**
+   * Settles once the timers set and the work tracked after `mark` (and still
+   * pending at this call) are done: an event's own, when it has not awaited
+   * since its mark. Unlike `drain`, it does not wait for other events' timers.
+   */
+  async since(mark: number): Promise<void> {
+    const own: Promise<void>[] = [];
+    for (const { n, done } of this.pending.values()) if (n > mark) own.push(done);
+    for (const [done, n] of this.tracked) if (n > mark) own.push(done);
+    await Promise.all(own);
   }
 
   /** Keeps the current event running until `work` settles (a request to another party: it would be cut off with the event). */
@@ -49,6 +68,6 @@ export class EventClock implements Clock {
       () => void this.tracked.delete(done),
       () => void this.tracked.delete(done),
     );
-    this.tracked.add(done);
+    this.tracked.set(done, ++this.counter);
   }
 }

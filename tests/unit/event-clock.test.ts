@@ -1,0 +1,64 @@
+/**
+ * The host's clock (party/host/clock.ts) keeps an event running while what it
+ * set going is pending. `drain` waits for every timer and tracked request;
+ * `since(mark)` only for those begun after the mark, so a socket's open does
+ * not wait for a presence window another event set.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { EventClock } from "../../party/host/clock";
+
+/** A promise with its resolver, for work the test settles itself. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Whether `p` settled once everything already queued has run. */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void p.then(() => (done = true));
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  return done;
+}
+
+test("since(mark) waits for the event's own timer and tracked work, not for an earlier event's timer", async () => {
+  const clock = new EventClock();
+  const fired: string[] = [];
+  // Another event's presence window, far off.
+  const other = clock.setTimeout(() => fired.push("other"), 60_000);
+  const start = clock.mark();
+  const request = deferred();
+  clock.track(request.promise);
+  const ownFired = deferred();
+  clock.setTimeout(() => {
+    fired.push("own");
+    ownFired.resolve();
+  }, 5);
+  const own = clock.since(start);
+  assert.equal(await settled(own), false, "pending while its request is");
+  request.resolve();
+  await ownFired.promise;
+  assert.equal(await settled(own), true, "settled with its own work done, the other's timer still pending");
+  assert.deepEqual(fired, ["own"]);
+  assert.equal(await settled(clock.drain()), false, "drain still waits for the other event's timer");
+  clock.clearTimeout(other);
+  assert.equal(await settled(clock.drain()), true, "and settles once it is cleared");
+});
+
+test("since(mark) settles at once when the event set nothing going", async () => {
+  const clock = new EventClock();
+  const other = clock.setTimeout(() => undefined, 60_000);
+  assert.equal(await settled(clock.since(clock.mark())), true);
+  clock.clearTimeout(other);
+});
+
+test("a tracked request that fails still ends the wait", async () => {
+  const clock = new EventClock();
+  const start = clock.mark();
+  const failing = Promise.reject(new Error("directory unreachable"));
+  clock.track(failing);
+  await clock.since(start);
+  await clock.drain();
+});
