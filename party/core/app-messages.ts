@@ -46,9 +46,7 @@ export async function onText(core: RoomCore, s: Session, raw: string, now: numbe
     if (parsed.ok && parsed.message.type === "read" && s.readBucket.take(now)) readReport(core, s, parsed.message.bytes, now);
     return;
   }
-  if (!s.bucket.take(now)) {
-    return core.refuse(s, now, "rate_limited", `more than ${RATE_LIMIT.perSecond} messages a second; retry in ${s.bucket.retryAfterMs(now)} ms`, peekRef(raw));
-  }
+  if (!s.bucket.take(now)) return refuseRate(core, s, now, peekRef(raw));
   const parsed = parseClientMessage(raw);
   // Heartbeats come at the protocol's pace and a hello once per connection (connections per user and address are
   // capped): the shared bucket is for the rest, or a room of many people behind one address (an office, a campus)
@@ -61,6 +59,26 @@ export async function onText(core: RoomCore, s: Session, raw: string, now: numbe
   const msg = parsed.message;
   if (s.kind === "pending" && msg.type !== "hello") return core.refuse(s, now, "hello_required", "the first message must be hello", msg.type);
   await dispatch(core, s, msg, now);
+}
+
+/** A heartbeat exactly as clients send it (no status), with its read report if any. */
+const PLAIN_HEARTBEAT = /^\{"type":"heartbeat"(?:,"read":(0|[1-9]\d{0,14}))?\}$/;
+
+/** The heartbeat in `raw` if it is a plain one (ASCII, so its length is its bytes), else null: parse it in full. */
+export function plainHeartbeat(raw: string): { read: number | undefined } | null {
+  const m = raw.length <= 48 ? PLAIN_HEARTBEAT.exec(raw) : null;
+  return m ? { read: m[1] === undefined ? undefined : Number(m[1]) } : null;
+}
+
+/** A plain heartbeat from an app session, answered as `onText` would (RoomCore.frame calls it when nothing is queued). */
+export function heartbeatNow(core: RoomCore, s: Session, beat: { read: number | undefined }, now: number): void {
+  if (!s.bucket.take(now)) return refuseRate(core, s, now, "heartbeat");
+  if (beat.read !== undefined) readReport(core, s, beat.read, now);
+  core.send(s, { type: "pong", serverTime: now });
+}
+
+function refuseRate(core: RoomCore, s: Session, now: number, ref: string | undefined): void {
+  core.refuse(s, now, "rate_limited", `more than ${RATE_LIMIT.perSecond} messages a second; retry in ${s.bucket.retryAfterMs(now)} ms`, ref);
 }
 
 async function dispatch(core: RoomCore, s: Session, msg: ClientMessage, now: number): Promise<void> {

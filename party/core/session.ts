@@ -63,6 +63,8 @@ export class Session {
   readonly awareness = new Map<number, number>();
   /** Frames of one session are handled strictly in order (see RoomCore.frame). */
   queue: Promise<void> = Promise.resolve();
+  /** Frames in `queue` not yet handled: with none, a heartbeat may be answered at once (RoomCore.frame). */
+  queued = 0;
   /** Doc updates were dropped over the rate: ask for them again (sync step 1) when the bucket refills. */
   resyncDue = false;
   /** While the link's presence is held (it fell behind): the presence-log version it had seen (presence-log.ts); null otherwise. */

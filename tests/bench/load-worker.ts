@@ -28,6 +28,7 @@ function status(): WorkerStatus {
   loop.reset();
   return {
     open: chat.clients.length + yjs.open,
+    pongs: chat.pongs,
     unexpectedCloses: chat.unexpectedCloses,
     closeCodes: chat.closeCodes,
     cpuPct: ((usage.user + usage.system) / 1000 / Math.max(1, elapsed)) * 100,

@@ -74,6 +74,16 @@ test("when a hibernation goal is missed, the connect profile is the evidence bes
   assert.doesNotMatch(otherMissed, /bench:profile-connect/);
 });
 
+test("when a hibernation goal is missed, the heartbeat cost on workerd is shown beside it if its run was valid", () => {
+  const spread = (median: number) => ({ median, min: median - 1, max: median + 1 });
+  const heartbeat = { command: "npm run bench:heartbeat", machine: { commit: "fedcba9876543210" }, valid: true, partyroom: spread(48.5), nullHibernating: spread(41.3), roomOwn: spread(7.2) };
+  const goal = (pass: boolean) => [{ goal: "idle CPU <= 10% of a core", measured: "10.8%", pass }];
+  const missed = renderSection(run({ results: [scenario({ id: "hibernation", title: "Hibernation", goals: goal(false) })] }), [], null, null, heartbeat);
+  assert.match(missed, /`npm run bench:heartbeat` at commit `fedcba9876`.*48\.5 µs \(47\.5-49\.5\) of server CPU per heartbeat for partyroom and 41\.3 µs \(40\.3-42\.3\) for the hibernating null room.*own share is 7\.2 µs \(6\.2-8\.2\), 0\.72% of a core at 1,000 heartbeats a second/);
+  assert.doesNotMatch(renderSection(run({ results: [scenario({ id: "hibernation", title: "Hibernation", goals: goal(true) })] }), [], null, null, heartbeat), /bench:heartbeat/);
+  assert.doesNotMatch(renderSection(run({ results: [scenario({ id: "hibernation", title: "Hibernation", goals: goal(false) })] }), [], null, null, { ...heartbeat, valid: false }), /bench:heartbeat/);
+});
+
 test("quoted figures are listed apart and labelled as not measured here", () => {
   const text = renderSection(run({ results: [scenario({ title: "Transports", goals: [{ goal: "g", measured: "m", pass: true }], quoted: [{ source: "the original", figures: "WS 346 ms" }] })] }), []);
   const table = text.slice(0, text.indexOf("Quoted"));

@@ -7,7 +7,7 @@ import { checkLoad, loadFields, memoryGoal, ratioGoal, saturationOf } from "../b
 import type { WorkerStatus } from "../bench/load/protocol";
 import type { BenchContext } from "../bench/scenarios/types";
 
-const status = (cpuPct: number, eventLoopP99Ms = 12): WorkerStatus => ({ open: 0, unexpectedCloses: 0, closeCodes: {}, cpuPct, eventLoopP99Ms, rssMB: 0 });
+const status = (cpuPct: number, eventLoopP99Ms = 12): WorkerStatus => ({ open: 0, pongs: 0, unexpectedCloses: 0, closeCodes: {}, cpuPct, eventLoopP99Ms, rssMB: 0 });
 const ctx = (quick: boolean, overrides: Record<string, number> = {}): BenchContext => ({ quick, serverCpu: "0", loadCpu: "1", loadCores: 1, log: () => undefined, setting: (k, v) => overrides[k] ?? v });
 
 test("the load generator is saturated by CPU across its workers, or by a stalled event loop", () => {

@@ -53,3 +53,17 @@ test("heartbeats and read reports take the quick path and parse exactly as the s
     assert.ok(!r.ok && r.code === "bad_message", raw);
   }
 });
+
+test("a plain heartbeat (answered without the frame queue) is recognised only where the full parse would read the same", async () => {
+  const { plainHeartbeat } = await import("../../party/core/app-messages");
+  const { parseClientMessage: parse } = await import("../../party/protocol");
+  for (const raw of ['{"type":"heartbeat"}', '{"type":"heartbeat","read":0}', '{"type":"heartbeat","read":123456789012345}']) {
+    const full = parse(raw);
+    assert.ok(full.ok && full.message.type === "heartbeat", raw);
+    assert.deepEqual(plainHeartbeat(raw), { read: full.message.read }, raw);
+  }
+  // Anything else goes through the full parse: a status, other keys, spacing, a number JSON refuses or one past 15 digits.
+  for (const raw of ['{"type":"heartbeat","status":"idle"}', '{"type":"heartbeat","read":1,"x":1}', '{ "type":"heartbeat"}', '{"type":"heartbeat","read":007}', '{"type":"heartbeat","read":1234567890123456}', '{"type":"heartbeat","read":-1}']) {
+    assert.equal(plainHeartbeat(raw), null, raw);
+  }
+});

@@ -235,3 +235,28 @@ test("a frame refused over the rate names what it was: the chat id, or the messa
   await h.send(tab, { type: "chat", id: "late1", text: "over" });
   assert.deepEqual(tab.of("error").map((e) => [e.code, e.ref]), [["rate_limited", "sync"], ["rate_limited", "late1"]]);
 });
+
+test("a heartbeat behind a frame still being handled waits its turn: its pong follows that frame's answer", async () => {
+  const h = await room();
+  const tab = await h.join("reader");
+  await h.send(tab, { type: "chat", id: "m1", text: "one" });
+  tab.clear();
+  // The sync awaits its page from storage; the heartbeat arrives meanwhile.
+  const sync = h.core.frame(tab, JSON.stringify({ type: "sync", after: 0 }));
+  const beat = h.core.frame(tab, '{"type":"heartbeat","read":10}');
+  await Promise.all([sync, beat]);
+  assert.deepEqual(tab.messages.map((m) => m.type), ["messages", "pong"]);
+  // With nothing queued, a heartbeat is answered at once, within the same call.
+  tab.clear();
+  void h.core.frame(tab, '{"type":"heartbeat","read":20}');
+  assert.deepEqual(tab.messages.map((m) => m.type), ["pong"]);
+});
+
+test("heartbeats answered at once still count against the connection's rate", async () => {
+  const h = await room();
+  const tab = await h.join("beater");
+  // The hello took one token.
+  for (let i = 0; i < RATE_LIMIT.burst; i++) void h.core.frame(tab, '{"type":"heartbeat"}');
+  assert.equal(tab.of("pong").length, RATE_LIMIT.burst - 1);
+  assert.deepEqual(tab.of("error").map((e) => [e.code, e.ref]), [["rate_limited", "heartbeat"]]);
+});

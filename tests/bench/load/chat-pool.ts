@@ -43,6 +43,7 @@ export class ChatPool {
   private readonly byId = new Map<string, Client>();
   /** Reading clients closed by the server (stalled readers are counted apart). */
   unexpectedCloses = 0;
+  pongs = 0;
   readonly closeCodes: Record<string, number> = {};
   stalledCloses = 0;
   private readonly runs = new Map<string, RunStats>();
@@ -124,7 +125,7 @@ export class ChatPool {
           client.onPong = () => {
             client.onPong = undefined;
             client.welcomed = true;
-            this.beat(client, HEARTBEAT_INTERVAL_MS);
+            this.beat(client, spec.heartbeatMs ?? HEARTBEAT_INTERVAL_MS);
             done();
           };
           return ws.send('{"type":"heartbeat"}');
@@ -183,6 +184,7 @@ export class ChatPool {
       if (client.join) for (const p of msg.join ?? []) client.join[p.clientId] ??= at;
       if (client.leave) for (const id of msg.leave ?? []) client.leave[id] ??= at;
     } else if (msg.type === "pong") {
+      this.pongs++;
       client.onPong?.();
     }
   }
@@ -308,6 +310,7 @@ export class ChatPool {
     this.chatErrors = 0;
     this.stalledCloses = 0;
     this.unexpectedCloses = 0;
+    this.pongs = 0;
     for (const code of Object.keys(this.closeCodes)) delete this.closeCodes[code];
     this.closing = false;
   }

@@ -9,7 +9,8 @@
  * opens a socket. `stall`: a stalled reader (pauses its TCP socket after the
  * welcome, keeps beating).
  */
-export type ChatSpec = { url: string; kind: "app" | "raw"; room: string; clientId: string; heartbeat: boolean; observe?: boolean; stall?: boolean };
+/** `heartbeatMs`: how often a raw socket beats (an app client beats at its welcome's interval); the room default if absent. */
+export type ChatSpec = { url: string; kind: "app" | "raw"; room: string; clientId: string; heartbeat: boolean; heartbeatMs?: number; observe?: boolean; stall?: boolean };
 
 /** A stock y-websocket provider: it connects to `${serverUrl}/${room}`. */
 export type YDocSpec = { serverUrl: string; room: string };
@@ -63,7 +64,8 @@ export type JoinLeaveRecord = { clientId: string; scheduledAt: number; helloAt: 
 /** A ghost; `failed` when it never got its welcome. */
 export type GhostRecord = { clientId: string; lastFrameAt: number; closedAt: number | null; code: number | null; failed?: string };
 
-export type WorkerStatus = { open: number; unexpectedCloses: number; closeCodes: Record<string, number>; cpuPct: number; eventLoopP99Ms: number; rssMB: number };
+/** `pongs`: heartbeat answers received since the pool was last emptied. */
+export type WorkerStatus = { open: number; pongs: number; unexpectedCloses: number; closeCodes: Record<string, number>; cpuPct: number; eventLoopP99Ms: number; rssMB: number };
 
 /** What one worker's Yjs receivers got of `sent` marks. */
 export type YFanReport = {

@@ -35,12 +35,18 @@ export type ConnectProfile = {
   idle: { usPerHeartbeat: number; heartbeatsPerSec: number; corePct: number };
 };
 
+export const HEARTBEAT_COST_PATH = join(ROOT, "docs", "bench", "heartbeat-cost.json");
+
+type Spread = { median: number; min: number; max: number };
+/** What `npm run bench:heartbeat` commits (tests/bench/heartbeat-cost.ts): server CPU per heartbeat on workerd, partyroom and its floor. */
+export type HeartbeatCost = { command: string; machine: { commit: string }; valid: boolean; partyroom: Spread; nullHibernating: Spread; roomOwn: Spread };
+
 /**
  * The goals a full run did not meet, each with what the same run measured
  * beside it (the floors: the null room, y-partykit on the same workerd), and
  * the profile of the room's own code as the evidence of where the rest goes.
  */
-function notMet(run: BenchRun, profile: CoreProfile | null, connect: ConnectProfile | null): string[] {
+function notMet(run: BenchRun, profile: CoreProfile | null, connect: ConnectProfile | null, heartbeat: HeartbeatCost | null): string[] {
   const missed = run.results.flatMap((r) => [
     ...(r.status === "failed" ? [`- ${r.title}: the scenario failed (${r.reason ?? "see results.md"}).`] : []),
     ...r.goals.filter((g) => g.pass === false).map((g) => `- ${r.title}: ${g.goal}. Measured: ${g.measured}.`),
@@ -63,11 +69,18 @@ function notMet(run: BenchRun, profile: CoreProfile | null, connect: ConnectProf
       "",
     );
   }
+  if (heartbeat?.valid && hibernation?.goals.some((g) => g.pass === false)) {
+    const show = (x: Spread) => `${x.median.toFixed(1)} µs (${x.min.toFixed(1)}-${x.max.toFixed(1)})`;
+    out.push(
+      `What one heartbeat costs on workerd itself: \`${heartbeat.command}\` at commit \`${heartbeat.machine.commit.slice(0, 10)}\` ([docs/bench/heartbeat-cost.md](docs/bench/heartbeat-cost.md)) measured ${show(heartbeat.partyroom)} of server CPU per heartbeat for partyroom and ${show(heartbeat.nullHibernating)} for the hibernating null room answering the same frames; the room's own share is ${show(heartbeat.roomOwn)}, ${(heartbeat.roomOwn.median / 10).toFixed(2)}% of a core at 1,000 heartbeats a second (10,000 sockets).`,
+      "",
+    );
+  }
   return out;
 }
 
 /** The section for `run`, or for no committed run. `charts` = chart files present next to the results; `profile` / `connect` = the committed core profiles. */
-export function renderSection(run: BenchRun | null, charts: readonly string[], profile: CoreProfile | null = null, connect: ConnectProfile | null = null): string {
+export function renderSection(run: BenchRun | null, charts: readonly string[], profile: CoreProfile | null = null, connect: ConnectProfile | null = null, heartbeat: HeartbeatCost | null = null): string {
   if (!run) return ["No full benchmark run is committed yet. Run `npm run bench` on a quiet machine and commit `docs/bench/`; the figures then appear here."].join("\n");
   if (run.mode !== "full" || run.partial) {
     return `The committed results file is a ${run.mode}${run.partial ? ", partial" : ""} run (\`${run.command}\`): it checks the harness, not the room, and no figures are quoted from it. Run \`npm run bench\` on a quiet machine to fill this section.`;
@@ -84,7 +97,7 @@ export function renderSection(run: BenchRun | null, charts: readonly string[], p
     if (r.status === "failed") out.push(`| ${r.title} | – | failed: ${r.reason ?? "see results.md"} | **no** |`);
     for (const g of r.goals) out.push(`| ${r.title} | ${g.goal} | ${g.measured} | ${met(g)} |`);
   }
-  out.push("", ...notMet(run, profile, connect));
+  out.push("", ...notMet(run, profile, connect, heartbeat));
   const quoted = run.results.flatMap((r) => (r.quoted ?? []).map((q) => `- ${r.title}, ${q.source}: ${q.figures}`));
   if (quoted.length) out.push("Quoted for reference, **not measured in this run** (other machine, other method):", "", ...quoted, "");
   for (const c of README_CHARTS.filter((f) => charts.includes(f))) out.push(`![${c.replace(/\.svg$/, "")}](docs/bench/${c})`);
@@ -108,7 +121,7 @@ export function committedRun(): BenchRun | null {
 export function expectedReadme(): string {
   const charts = README_CHARTS.filter((f) => existsSync(join(ROOT, "docs", "bench", f)));
   const read = <T>(path: string) => (existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as T) : null);
-  return withSection(readFileSync(README_PATH, "utf8"), renderSection(committedRun(), charts, read<CoreProfile>(PROFILE_PATH), read<ConnectProfile>(CONNECT_PROFILE_PATH)));
+  return withSection(readFileSync(README_PATH, "utf8"), renderSection(committedRun(), charts, read<CoreProfile>(PROFILE_PATH), read<ConnectProfile>(CONNECT_PROFILE_PATH), read<HeartbeatCost>(HEARTBEAT_COST_PATH)));
 }
 
 /** Rewrites the README's benchmark section from the committed results. */

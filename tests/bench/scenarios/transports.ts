@@ -317,5 +317,5 @@ export const transports: Scenario = {
 
 /** The orchestrator's own load, judged like a worker's. */
 function checkLoadOf(load: { cpuPct: number; loopP99Ms: number }) {
-  return checkLoad([{ open: 0, unexpectedCloses: 0, closeCodes: {}, cpuPct: load.cpuPct, eventLoopP99Ms: load.loopP99Ms, rssMB: 0 }], 1);
+  return checkLoad([{ open: 0, pongs: 0, unexpectedCloses: 0, closeCodes: {}, cpuPct: load.cpuPct, eventLoopP99Ms: load.loopP99Ms, rssMB: 0 }], 1);
 }
