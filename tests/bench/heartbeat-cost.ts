@@ -10,7 +10,7 @@
  * that the CPU per heartbeat is read to a microsecond or so.
  *
  *   npm run bench:heartbeat
- *   npm run bench:heartbeat -- --sockets 2000 --rooms 20 --every 500 --window 15 --rounds 3 --out DIR
+ *   npm run bench:heartbeat -- --sockets 4000 --rooms 40 --every 500 --window 15 --rounds 3 --out DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,8 +25,8 @@ import type { WorkerStatus } from "./load/protocol";
 import { startPeer, type PeerName } from "./peers";
 
 const args = scriptArgs("bench:heartbeat");
-const SOCKETS = args.num("sockets", 2000);
-const ROOMS = args.num("rooms", 20);
+const SOCKETS = args.num("sockets", 4000);
+const ROOMS = args.num("rooms", 40);
 const EVERY_MS = args.num("every", 500);
 const WINDOW_SEC = args.num("window", 15);
 const ROUNDS = args.num("rounds", 3);
