@@ -38,9 +38,13 @@ export class DirectoryReporter {
     return reporter;
   }
 
-  /** Sends a report still owed, if any (the host calls it on events that can reach the directory). */
+  /**
+   * Sends a report still owed, if any (the host calls it on events that can reach the directory): one that could not
+   * be sent, or a change whose window has closed. A change inside its window waits for the window's job: flushing it
+   * on every connect sent a report, and held the socket's open for it, on each connect of a crowd arriving.
+   */
   flush(now: number): void {
-    if (this.pending) this.report("changed", now);
+    if (this.pending && now - this.lastSentAt >= REPORT_EVERY_MS) this.report("changed", now);
   }
 
   private onEvent(event: RoomEvent, now: number): void {

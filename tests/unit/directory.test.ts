@@ -29,6 +29,22 @@ test("reports: started and emptied at once, size changes debounced with the last
   assert.ok(reports.length - sent <= 3, `${reports.length - sent} reports for four disconnects`);
 });
 
+test("the host's flush on every connect sends nothing inside the window: a crowd arriving costs one report per window", async () => {
+  const h = await room();
+  const reports: DirectoryReport[] = [];
+  const reporter = await DirectoryReporter.attach(h.core, (r) => (reports.push(r), true));
+  // As the host does on each connect: flush, then connect.
+  for (let i = 0; i < 50; i++) {
+    reporter.flush(h.clock.now());
+    h.connect();
+  }
+  assert.deepEqual(reports.map((r) => [r.state, r.connections]), [["started", 1]]);
+  await settle();
+  await h.wait(REPORT_EVERY_MS + 50);
+  reporter.flush(h.clock.now());
+  assert.deepEqual(reports.map((r) => [r.state, r.connections]), [["started", 1], ["changed", 50]], "the window's job sent the last size, once");
+});
+
 test("a report the host could not send waits in storage for the next instance", async () => {
   const storage = new MemoryStorage();
   const h = await room({ storage });
