@@ -42,7 +42,7 @@ export class EventClock implements Clock {
 
   /** Resolves once every timer set so far (and any they set) has fired or been cleared, and every tracked promise settled. */
   async drain(): Promise<void> {
-    while (this.pending.size > 0 || this.tracked.size > 0) await Promise.race([...[...this.pending.values()].map((p) => p.done), ...this.tracked.keys()]);
+    for (let waits = this.after(0); waits.length > 0; waits = this.after(0)) await Promise.race(waits);
   }
 
   /** Where an event begins: `since(mark)` later gives what it set going. */
@@ -56,10 +56,15 @@ export class EventClock implements Clock {
    * since its mark. Unlike `drain`, it does not wait for other events' timers.
    */
   async since(mark: number): Promise<void> {
-    const own: Promise<void>[] = [];
-    for (const { n, done } of this.pending.values()) if (n > mark) own.push(done);
-    for (const [done, n] of this.tracked) if (n > mark) own.push(done);
-    await Promise.all(own);
+    await Promise.all(this.after(mark));
+  }
+
+  /** The timers and tracked work begun after `mark` and still pending (all of them after 0). */
+  private after(mark: number): Promise<void>[] {
+    const waits: Promise<void>[] = [];
+    for (const { n, done } of this.pending.values()) if (n > mark) waits.push(done);
+    for (const [done, n] of this.tracked) if (n > mark) waits.push(done);
+    return waits;
   }
 
   /** Keeps the current event running until `work` settles (a request to another party: it would be cut off with the event). */

@@ -17,7 +17,8 @@ import { join } from "node:path";
 import { closes, openAll } from "./lib/chat-run";
 import { scriptArgs } from "./lib/cli";
 import { chooseCpus, describeMachine, loadNow } from "./lib/machine";
-import { median, round } from "./lib/stats";
+import { spreadOf } from "./lib/rounds";
+import { round } from "./lib/stats";
 import { watch } from "./lib/usage";
 import { checkLoad } from "./lib/verdict";
 import { Workers } from "./lib/workers";
@@ -92,7 +93,6 @@ try {
 machine.loadavgEnd = loadNow();
 
 const us = (name: Name) => trials[name].map((t) => t.usPerHeartbeat);
-const spread = (v: number[]) => ({ median: round(median(v)), min: round(Math.min(...v)), max: round(Math.max(...v)) });
 const own = trials.partyroom.map((t, i) => t.usPerHeartbeat - trials["null-hibernating"][i]!.usPerHeartbeat);
 const invalid = Object.values(trials).flat().some((t) => t.loadSaturated !== null || t.closed > 0 || t.pongShortfallPct > 1);
 const result = {
@@ -101,9 +101,9 @@ const result = {
   minutes: round((Date.now() - started) / 60_000, 1),
   params: { sockets: SOCKETS, rooms: ROOMS, everyMs: EVERY_MS, windowSec: WINDOW_SEC, rounds: ROUNDS },
   valid: !invalid,
-  partyroom: spread(us("partyroom")),
-  nullHibernating: spread(us("null-hibernating")),
-  roomOwn: spread(own),
+  partyroom: spreadOf(us("partyroom")),
+  nullHibernating: spreadOf(us("null-hibernating")),
+  roomOwn: spreadOf(own),
   trials,
 };
 mkdirSync(args.out, { recursive: true });

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../helpers/server";
-import type { BenchRun } from "../scenarios/types";
+import type { BenchRun, Spread } from "../scenarios/types";
 import { met, provenance } from "./format";
 
 export const BEGIN = "<!-- bench:begin: generated from docs/bench/results.json by tests/bench/report/readme.ts; do not edit -->";
@@ -37,9 +37,9 @@ export type ConnectProfile = {
 
 export const HEARTBEAT_COST_PATH = join(ROOT, "docs", "bench", "heartbeat-cost.json");
 
-type Spread = { median: number; min: number; max: number };
 /** What `npm run bench:heartbeat` commits (tests/bench/heartbeat-cost.ts): server CPU per heartbeat on workerd, partyroom and its floor. */
-export type HeartbeatCost = { command: string; machine: { commit: string }; valid: boolean; partyroom: Spread; nullHibernating: Spread; roomOwn: Spread };
+type Range = Pick<Spread, "median" | "min" | "max">;
+export type HeartbeatCost = { command: string; machine: { commit: string }; valid: boolean; partyroom: Range; nullHibernating: Range; roomOwn: Range };
 
 /**
  * The goals a full run did not meet, each with what the same run measured
@@ -70,7 +70,7 @@ function notMet(run: BenchRun, profile: CoreProfile | null, connect: ConnectProf
     );
   }
   if (heartbeat?.valid && hibernation?.goals.some((g) => g.pass === false)) {
-    const show = (x: Spread) => `${x.median.toFixed(1)} µs (${x.min.toFixed(1)}-${x.max.toFixed(1)})`;
+    const show = (x: Range) => `${x.median.toFixed(1)} µs (${x.min.toFixed(1)}-${x.max.toFixed(1)})`;
     out.push(
       `What one heartbeat costs on workerd itself: \`${heartbeat.command}\` at commit \`${heartbeat.machine.commit.slice(0, 10)}\` ([docs/bench/heartbeat-cost.md](docs/bench/heartbeat-cost.md)) measured ${show(heartbeat.partyroom)} of server CPU per heartbeat for partyroom and ${show(heartbeat.nullHibernating)} for the hibernating null room answering the same frames; the room's own share is ${show(heartbeat.roomOwn)}, ${(heartbeat.roomOwn.median / 10).toFixed(2)}% of a core at 1,000 heartbeats a second (10,000 sockets).`,
       "",
