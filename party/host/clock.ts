@@ -6,14 +6,21 @@
  * sets is remembered, and each event handler waits for the timers set during
  * it (`drain`) before it returns. The core's timers are all short (presence
  * windows, rate-limit retries).
+ *
+ * Requests to another party (directory reports) are tracked apart: every
+ * later `drain` waits for them, so the room keeps running until they settle,
+ * but `since` (a socket's open) does not. Under `partykit dev` 0.0.115 such a
+ * request outlives the event that started it (an onConnect that returned at
+ * once still had its report arrive: tests/integration/ops-directory.test.ts),
+ * and a report that never arrives is sent again (core/directory-report.ts).
  */
 import type { Clock } from "../core/ports";
 
 export class EventClock implements Clock {
-  /** Numbers timers and tracked work in the order they began, so an event can tell its own from earlier ones. */
+  /** Numbers timers in the order they were set, so an event can tell its own from earlier ones. */
   private counter = 0;
   private readonly pending = new Map<ReturnType<typeof setTimeout>, { n: number; done: Promise<void> }>();
-  private readonly tracked = new Map<Promise<void>, number>();
+  private readonly tracked = new Set<Promise<void>>();
 
   now(): number {
     return Date.now();
@@ -42,7 +49,7 @@ export class EventClock implements Clock {
 
   /** Resolves once every timer set so far (and any they set) has fired or been cleared, and every tracked promise settled. */
   async drain(): Promise<void> {
-    for (let waits = this.after(0); waits.length > 0; waits = this.after(0)) await Promise.race(waits);
+    for (let waits = this.all(); waits.length > 0; waits = this.all()) await Promise.race(waits);
   }
 
   /** Where an event begins: `since(mark)` later gives what it set going. */
@@ -51,28 +58,27 @@ export class EventClock implements Clock {
   }
 
   /**
-   * Settles once the timers set and the work tracked after `mark` (and still
-   * pending at this call) are done: an event's own, when it has not awaited
-   * since its mark. Unlike `drain`, it does not wait for other events' timers.
+   * Settles once the timers set after `mark` (and still pending at this call)
+   * have fired: an event's own, when it has not awaited since its mark. Unlike
+   * `drain`, it waits neither for other events' timers nor for tracked requests.
    */
   async since(mark: number): Promise<void> {
-    await Promise.all(this.after(mark));
-  }
-
-  /** The timers and tracked work begun after `mark` and still pending (all of them after 0). */
-  private after(mark: number): Promise<void>[] {
     const waits: Promise<void>[] = [];
     for (const { n, done } of this.pending.values()) if (n > mark) waits.push(done);
-    for (const [done, n] of this.tracked) if (n > mark) waits.push(done);
-    return waits;
+    await Promise.all(waits);
   }
 
-  /** Keeps the current event running until `work` settles (a request to another party: it would be cut off with the event). */
+  /** Every pending timer and tracked request. */
+  private all(): Promise<void>[] {
+    return [...Array.from(this.pending.values(), (p) => p.done), ...this.tracked];
+  }
+
+  /** Keeps the room running until `work` settles (a request to another party): every later `drain` waits for it. */
   track(work: Promise<unknown>): void {
     const done: Promise<void> = work.then(
       () => void this.tracked.delete(done),
       () => void this.tracked.delete(done),
     );
-    this.tracked.set(done, ++this.counter);
+    this.tracked.add(done);
   }
 }

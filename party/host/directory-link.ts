@@ -27,7 +27,7 @@ export function seeParties(room: Party.Room): void {
   }
 }
 
-/** A SendReport over the directory party; `track` keeps the event alive until the request is done. */
+/** A SendReport over the directory party; `track` keeps the room running until the request is done (host/clock.ts). */
 export function directorySender(track: (p: Promise<unknown>) => void, log: (message: string, err?: unknown) => void): SendReport {
   return (report) => {
     const party = known?.[DIRECTORY_PARTY];

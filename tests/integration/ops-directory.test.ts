@@ -6,13 +6,15 @@
  * only this test's rooms are checked.
  */
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { after, before, test } from "node:test";
+import WebSocket from "ws";
 import type { DirectoryEntry, DirectoryList } from "../../party/protocol";
 import { getJson, TestClient } from "../helpers/client";
 import { SseClient } from "../helpers/http-session";
 import { sample, scrape } from "../helpers/prometheus";
 import { sharedServer, uniqueRoom } from "../helpers/server";
-import { until } from "../helpers/wait";
+import { until, withTimeout } from "../helpers/wait";
 
 let server: Awaited<ReturnType<typeof sharedServer>>;
 
@@ -56,6 +58,23 @@ test("rooms appear when they start, follow their size, and show empty when every
     return e?.connections === 0 && e.state === "emptied" ? e : null;
   }, "room A to be listed as emptied", 10_000);
   assert.equal(emptied.startedAt, null);
+});
+
+test("a room's first report arrives although its open does not wait for it", async () => {
+  // One raw socket that sends nothing after its open: no later event of this room runs to keep it going, so the
+  // report begun in onConnect, which returned without waiting for it (host/clock.ts), arrives on its own or never.
+  const room = uniqueRoom("dir-silent");
+  const socket = new WebSocket(`${server.ws}/parties/main/${room}`);
+  try {
+    await withTimeout(once(socket, "open"), 10_000, "the silent socket to open");
+    const listed = await until(async () => {
+      const e = await entry(room);
+      return e?.connections === 1 ? e : null;
+    }, "the silent socket's room listed with 1 connection", 10_000);
+    assert.equal(listed.state, "started");
+  } finally {
+    socket.close();
+  }
 });
 
 test("the directory answers only an admin, and only GET", async () => {

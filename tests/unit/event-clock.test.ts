@@ -1,8 +1,9 @@
 /**
  * The host's clock (party/host/clock.ts) keeps an event running while what it
  * set going is pending. `drain` waits for every timer and tracked request;
- * `since(mark)` only for those begun after the mark, so a socket's open does
- * not wait for a presence window another event set.
+ * `since(mark)` only for the timers set after the mark, so a socket's open
+ * waits neither for a presence window another event set nor for a report to
+ * the directory.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -23,7 +24,7 @@ async function settled(p: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-test("since(mark) waits for the event's own timer and tracked work, not for an earlier event's timer", async () => {
+test("since(mark) waits for the event's own timer, not for an earlier event's timer or a tracked request; drain waits for all", async () => {
   const clock = new EventClock();
   const fired: string[] = [];
   // Another event's presence window, far off.
@@ -37,12 +38,21 @@ test("since(mark) waits for the event's own timer and tracked work, not for an e
     ownFired.resolve();
   }, 5);
   const own = clock.since(start);
-  assert.equal(await settled(own), false, "pending while its request is");
-  request.resolve();
+  assert.equal(await settled(own), false, "pending while its own timer is");
   await ownFired.promise;
-  assert.equal(await settled(own), true, "settled with its own work done, the other's timer still pending");
+  assert.equal(await settled(own), true, "settled with its own timer fired, the request and the other's timer still pending");
   assert.deepEqual(fired, ["own"]);
-  assert.equal(await settled(clock.drain()), false, "drain still waits for the other event's timer");
+  clock.clearTimeout(other);
+  const drained = clock.drain();
+  assert.equal(await settled(drained), false, "drain waits for the request");
+  request.resolve();
+  assert.equal(await settled(drained), true, "and settles once it is done");
+});
+
+test("drain waits for an earlier event's timer", async () => {
+  const clock = new EventClock();
+  const other = clock.setTimeout(() => undefined, 60_000);
+  assert.equal(await settled(clock.drain()), false);
   clock.clearTimeout(other);
   assert.equal(await settled(clock.drain()), true, "and settles once it is cleared");
 });

@@ -10,7 +10,15 @@ import type * as Party from "partykit/server";
 import { onConnect } from "y-partykit";
 
 export default class YPartyKitPersisted implements Party.Server {
+  /** New with every instance: the cold load checks it changed, so the floor's loads were cold too. */
+  private readonly instanceId = crypto.randomUUID();
+
   constructor(readonly room: Party.Room) {}
+
+  /** The instance id, in the shape partyroom's room state gives it (`internals.instanceId`). */
+  onRequest(): Response {
+    return Response.json({ internals: { instanceId: this.instanceId } });
+  }
 
   onConnect(conn: Party.Connection): Promise<void> {
     return onConnect(conn, this.room, { persist: { mode: "snapshot" } });

@@ -81,6 +81,8 @@ export const yjsLoad: Scenario = {
     const cold: number[] = [];
     const coldFloor: number[] = [];
     const evicted: (boolean | null)[] = [];
+    /** The same check for the floor's rooms: a floor load on a live instance would skip the platform's wake. */
+    const floorEvicted: (boolean | null)[] = [];
     /** Each cold room's wake timeline, read after its load. */
     const wakes: Partial<Record<WakeStep, number>>[] = [];
     let coldLoad: Trial = {};
@@ -102,11 +104,13 @@ export const yjsLoad: Scenario = {
 
       const party = peers.get("partyroom")!;
       const floor = peers.get("y-partykit-persisted")!;
-      const rooms: { spec: YDocSpec; length: number; id: string | null; floor: { spec: YDocSpec; length: number } }[] = [];
+      const rooms: { spec: YDocSpec; length: number; id: string | null; floor: { spec: YDocSpec; length: number; id: string | null } }[] = [];
       for (let i = 0; i < p.coldRooms; i++) {
         const spec = party.yws(`load-cold-${i}-${Date.now().toString(36)}`);
         const floorSpec = floor.yws(`load-cold-${i}-${Date.now().toString(36)}`);
-        rooms.push({ spec, length: await seed(spec), id: await roomInstanceId(party, spec.room), floor: { spec: floorSpec, length: await seed(floorSpec) } });
+        const length = await seed(spec);
+        const floorLength = await seed(floorSpec);
+        rooms.push({ spec, length, id: await roomInstanceId(party, spec.room), floor: { spec: floorSpec, length: floorLength, id: await roomInstanceId(floor, floorSpec.room) } });
       }
       await workers.all(() => ({ op: "closeAll" }), 60_000);
       ctx.log(`load cold: ${p.coldRooms} rooms seeded and left empty; waiting ${EVICTION_WAIT_MS / 1000} s for eviction`);
@@ -119,10 +123,12 @@ export const yjsLoad: Scenario = {
         evicted.push(room.id === null || after.instanceId === null ? null : room.id !== after.instanceId);
         wakes.push(after.wake);
         coldFloor.push(await load(room.floor.spec, room.floor.length));
+        const floorAfter = await roomInstanceId(floor, room.floor.spec.room);
+        floorEvicted.push(room.floor.id === null || floorAfter === null ? null : room.floor.id !== floorAfter);
       }
       coldLoad = loadFields(checkLoad(await workers.status(), ctx.loadCores, false));
       ctx.log(`load cold partyroom: ${cold.map((x) => x.toFixed(1)).join(", ")} ms; evicted: ${evicted.map((e) => (e === null ? "not verified" : e)).join(", ")}`);
-      ctx.log(`load cold y-partykit-persisted: ${coldFloor.map((x) => x.toFixed(1)).join(", ")} ms`);
+      ctx.log(`load cold y-partykit-persisted: ${coldFloor.map((x) => x.toFixed(1)).join(", ")} ms; evicted: ${floorEvicted.map((e) => (e === null ? "not verified" : e)).join(", ")}`);
     } finally {
       await workers.stop();
       for (const x of peers.values()) await x.stop();
@@ -156,7 +162,7 @@ export const yjsLoad: Scenario = {
         { metric: "warm load, connect to synced with the whole text (ms)", values: { partyroom: w.partyroom, "y-partykit": w.ypk, "y-websocket-server": w.ysw } },
         { metric: "partyroom / peer, warm", values: { "y-partykit": ratioCell(warm.partyroom, warm["y-partykit"], "ms", invalid), "y-websocket-server": ratioCell(warm.partyroom, warm["y-websocket-server"], "ms", invalid) } },
         { metric: `cold load after ${EVICTION_WAIT_MS / 1000} s empty (ms), one per room`, values: { partyroom: c, "y-partykit-persisted": cf } },
-        { metric: "rooms verified evicted (instance id changed)", values: { partyroom: evicted.includes(null) ? "not verified (no instance id)" : `${evicted.filter(Boolean).length} of ${evicted.length}` } },
+        { metric: "rooms verified evicted (instance id changed)", values: { partyroom: evictedCell(evicted), "y-partykit-persisted": evictedCell(floorEvicted) } },
         ...WAKE_STEPS.map((step) => ({ metric: `cold wake, ms from the room's start to: ${step}`, values: { partyroom: stepSpread(wakes, step) } })),
       ],
       goals,
@@ -167,10 +173,15 @@ export const yjsLoad: Scenario = {
         `Cold wake: the room's own timeline of each cold load (party/core/wake-timeline.ts, read from its internals after the load): ms from the instance's start to each step. workerd's clock moves only across I/O, so these are the waits (storage, the platform), not CPU. Steps: ${WAKE_STEPS.join(" -> ")}; "connected" is when the room answered the first socket's open, "docLoaded" when the document was read and applied (the client's sync follows).`,
         "y-partykit = y-partykit's own server on the same partykit dev and workerd, in memory for the warm loads (tests/bench/parties/y-partykit.ts). y-partykit-persisted persists its document to room storage (tests/bench/parties/y-partykit-persisted.ts); it drops the document when its last client leaves, so every one of its cold loads reads storage into a new document, as partyroom's cold load does: the platform's cold floor.",
       ],
-      data: { warm, cold, coldFloor, evicted, wakes, reference },
+      data: { warm, cold, coldFloor, evicted, floorEvicted, wakes, reference },
     };
   },
 };
+
+/** How many rooms were shown evicted before their cold load. */
+function evictedCell(evicted: (boolean | null)[]): string {
+  return evicted.includes(null) ? "not verified (no instance id)" : `${evicted.filter(Boolean).length} of ${evicted.length}`;
+}
 
 /** One wake step over the cold rooms: median and range, or "–" when no room reported it. */
 function stepSpread(wakes: Partial<Record<WakeStep, number>>[], step: WakeStep): Cell {
