@@ -3,10 +3,12 @@
  * from creating a stock y-websocket provider to its `sync` with the whole
  * text. Warm (the room holds the document: its writer is still connected),
  * partyroom vs @y/websocket-server, interleaved, with y-partykit in memory on
- * the same workerd as the platform's warm floor; and cold: the first client
- * after the room sat empty long enough to be evicted, for partyroom and for
- * y-partykit persisting its document (the platform's cold floor: it drops the
- * document when its last client leaves, so its next load reads storage).
+ * the same workerd as the platform's warm floor and partyroom with
+ * hibernation off (`awake`: y-partykit does not hibernate); and cold: the first client
+ * after the room sat empty long enough to be evicted, for partyroom, for the
+ * same room with hibernation off (`awake`), and for y-partykit persisting its
+ * document (the platform's cold floor: it drops the document when its last
+ * client leaves, so its next load reads storage; it does not hibernate).
  * Goals: warm at most 1.2x @y/websocket-server's warm load; cold at most 2x it.
  */
 import * as Y from "yjs";
@@ -23,9 +25,19 @@ import { filler } from "../load/yjs-stock";
 import { startPeer, type Peer, type PeerName } from "../peers";
 import type { BenchContext, Cell, GoalCheck, Scenario, ScenarioResult } from "./types";
 
-const PEERS = ["partyroom", "y-partykit", "y-websocket-server"] as const satisfies readonly PeerName[];
-/** Loaded cold: partyroom, and its floor on the same platform. */
-const COLD_PEERS = ["partyroom", "y-partykit-persisted"] as const satisfies readonly PeerName[];
+/** Loaded warm: partyroom, the same room with hibernation off, the platform's floor and the Node server. */
+const PEERS = ["partyroom", "awake", "y-partykit", "y-websocket-server"] as const satisfies readonly PeerName[];
+/** Loaded cold: partyroom, the same room with hibernation off, and the floor on the same platform. */
+const COLD_PEERS = ["partyroom", "awake", "y-partykit-persisted"] as const satisfies readonly PeerName[];
+type ColdPeer = (typeof COLD_PEERS)[number];
+/** One cold peer's loads, one per room, in room order. */
+type ColdLoads = {
+  ms: number[];
+  /** Whether the room's instance id changed across the wait (null: no id to compare). */
+  evicted: (boolean | null)[];
+  /** The room's wake timeline, read after its load (only partyroom's code reports one: its rooms and awake's). */
+  wakes: Partial<Record<WakeStep, number>>[];
+};
 const EDITS = 160;
 const BYTES_PER_EDIT = 1024;
 /**
@@ -78,13 +90,8 @@ export const yjsLoad: Scenario = {
     const seed = (spec: YDocSpec) => workers.call<number>(0, { op: "ySeed", spec, edits: EDITS, bytesPerEdit: BYTES_PER_EDIT, timeoutMs: 30_000 }, 120_000);
     const load = (spec: YDocSpec, expectedLength: number) => workers.call<number>(1, { op: "yLoad", spec, expectedLength, timeoutMs: 30_000 }, 60_000);
     let warm: Record<(typeof PEERS)[number], Trial[]>;
-    const cold: number[] = [];
-    const coldFloor: number[] = [];
-    const evicted: (boolean | null)[] = [];
-    /** The same check for the floor's rooms: a floor load on a live instance would skip the platform's wake. */
-    const floorEvicted: (boolean | null)[] = [];
-    /** Each cold room's wake timeline, read after its load. */
-    const wakes: Partial<Record<WakeStep, number>>[] = [];
+    // Every cold peer's eviction is checked: a load on a live instance would skip the platform's wake.
+    const cold = Object.fromEntries(COLD_PEERS.map((name) => [name, { ms: [], evicted: [], wakes: [] }])) as unknown as Record<ColdPeer, ColdLoads>;
     let coldLoad: Trial = {};
     try {
       for (const name of new Set<PeerName>([...PEERS, ...COLD_PEERS])) peers.set(name, await startPeer(name, { serverCpu: ctx.serverCpu }));
@@ -102,53 +109,56 @@ export const yjsLoad: Scenario = {
       });
       await workers.all(() => ({ op: "closeAll" }), 60_000);
 
-      const party = peers.get("partyroom")!;
-      const floor = peers.get("y-partykit-persisted")!;
-      const rooms: { spec: YDocSpec; length: number; id: string | null; floor: { spec: YDocSpec; length: number; id: string | null } }[] = [];
+      const rooms: { name: ColdPeer; spec: YDocSpec; length: number; id: string | null }[][] = [];
       for (let i = 0; i < p.coldRooms; i++) {
-        const spec = party.yws(`load-cold-${i}-${Date.now().toString(36)}`);
-        const floorSpec = floor.yws(`load-cold-${i}-${Date.now().toString(36)}`);
-        const length = await seed(spec);
-        const floorLength = await seed(floorSpec);
-        rooms.push({ spec, length, id: await roomInstanceId(party, spec.room), floor: { spec: floorSpec, length: floorLength, id: await roomInstanceId(floor, floorSpec.room) } });
+        const row = [];
+        for (const name of COLD_PEERS) {
+          const peer = peers.get(name)!;
+          const spec = peer.yws(`load-cold-${i}-${Date.now().toString(36)}`);
+          const length = await seed(spec);
+          row.push({ name, spec, length, id: await roomInstanceId(peer, spec.room) });
+        }
+        rooms.push(row);
       }
       await workers.all(() => ({ op: "closeAll" }), 60_000);
       ctx.log(`load cold: ${p.coldRooms} rooms seeded and left empty; waiting ${EVICTION_WAIT_MS / 1000} s for eviction`);
       // Time that must pass: the rooms must sit empty past the eviction timeout (see EVICTION_WAIT_MS).
       await new Promise((res) => setTimeout(res, EVICTION_WAIT_MS));
       await workers.status();
-      for (const room of rooms) {
-        cold.push(await load(room.spec, room.length));
-        const after = await roomInternals(party, room.spec.room);
-        evicted.push(room.id === null || after.instanceId === null ? null : room.id !== after.instanceId);
-        wakes.push(after.wake);
-        coldFloor.push(await load(room.floor.spec, room.floor.length));
-        const floorAfter = await roomInstanceId(floor, room.floor.spec.room);
-        floorEvicted.push(room.floor.id === null || floorAfter === null ? null : room.floor.id !== floorAfter);
+      for (const row of rooms) {
+        for (const room of row) {
+          const loads = cold[room.name];
+          loads.ms.push(await load(room.spec, room.length));
+          const after = await roomInternals(peers.get(room.name)!, room.spec.room);
+          loads.evicted.push(room.id === null || after.instanceId === null ? null : room.id !== after.instanceId);
+          loads.wakes.push(after.wake);
+        }
       }
       coldLoad = loadFields(checkLoad(await workers.status(), ctx.loadCores, false));
-      ctx.log(`load cold partyroom: ${cold.map((x) => x.toFixed(1)).join(", ")} ms; evicted: ${evicted.map((e) => (e === null ? "not verified" : e)).join(", ")}`);
-      ctx.log(`load cold y-partykit-persisted: ${coldFloor.map((x) => x.toFixed(1)).join(", ")} ms; evicted: ${floorEvicted.map((e) => (e === null ? "not verified" : e)).join(", ")}`);
+      for (const name of COLD_PEERS) ctx.log(`load cold ${name}: ${cold[name].ms.map((x) => x.toFixed(1)).join(", ")} ms; evicted: ${cold[name].evicted.map((e) => (e === null ? "not verified" : e)).join(", ")}`);
     } finally {
       await workers.stop();
       for (const x of peers.values()) await x.stop();
     }
 
-    const w = { partyroom: spreadOfKey(warm.partyroom, "ms"), ypk: spreadOfKey(warm["y-partykit"], "ms"), ysw: spreadOfKey(warm["y-websocket-server"], "ms") };
-    const c = spreadOf(cold);
-    const cf = spreadOf(coldFloor);
+    const w = { partyroom: spreadOfKey(warm.partyroom, "ms"), awake: spreadOfKey(warm.awake, "ms"), ypk: spreadOfKey(warm["y-partykit"], "ms"), ysw: spreadOfKey(warm["y-websocket-server"], "ms") };
+    const c = spreadOf(cold.partyroom.ms);
+    const ca = spreadOf(cold.awake.ms);
+    const cf = spreadOf(cold["y-partykit-persisted"].ms);
+    // The goal is partyroom's: judged when its rooms were evicted (the others' are shown in their row).
+    const evicted = cold.partyroom.evicted;
     const invalid = saturationOf([...PEERS.flatMap((name) => warm[name]), coldLoad], "document loads");
     const goals: GoalCheck[] = [
       ratioGoal(
         "warm load <= 1.2x @y/websocket-server's warm load",
         pairedRatio(warm.partyroom, warm["y-websocket-server"], "ms"),
         1.2,
-        `${showSpread(w.partyroom, " ms")} vs ${showSpread(w.ysw, " ms")}; the platform floor, y-partykit in memory on the same workerd: ${showSpread(w.ypk, " ms")}`,
+        `${showSpread(w.partyroom, " ms")} vs ${showSpread(w.ysw, " ms")}; the platform floor, y-partykit in memory on the same workerd: ${showSpread(w.ypk, " ms")}; partyroom with hibernation off: ${showSpread(w.awake, " ms")}`,
         invalid,
       ),
     ];
     const coldGoal = "cold load (first client after the room was evicted) <= 2x @y/websocket-server's warm load";
-    const coldDetail = `${showSpread(c, " ms")} cold vs ${w.ysw.median.toFixed(1)} ms, ${ratio(c.median, w.ysw.median).toFixed(2)}x; the platform floor, y-partykit loading its persisted document on the same workerd: ${showSpread(cf, " ms")} cold, ${ratio(cf.median, w.ysw.median).toFixed(2)}x`;
+    const coldDetail = `${showSpread(c, " ms")} cold vs ${w.ysw.median.toFixed(1)} ms, ${ratio(c.median, w.ysw.median).toFixed(2)}x; the platform floor, y-partykit loading its persisted document on the same workerd: ${showSpread(cf, " ms")} cold, ${ratio(cf.median, w.ysw.median).toFixed(2)}x; partyroom with hibernation off: ${showSpread(ca, " ms")} cold, ${ratio(ca.median, w.ysw.median).toFixed(2)}x`;
     if (evicted.some((e) => e === null)) goals.push({ goal: coldGoal, measured: `not measurable: eviction not verified, the room reports no instance id (see roomInstanceId in tests/bench/scenarios/yjs-load.ts); measured ${coldDetail}`, pass: null });
     else if (evicted.some((e) => !e)) goals.push({ goal: coldGoal, measured: `not measurable: ${evicted.filter((e) => !e).length} of ${evicted.length} rooms were not evicted after ${EVICTION_WAIT_MS / 1000} s empty (same instance id); measured ${coldDetail}`, pass: null });
     else goals.push(limitGoal(coldGoal, ratio(c.median, w.ysw.median), 2, coldDetail, invalid));
@@ -159,11 +169,11 @@ export const yjsLoad: Scenario = {
       ...(invalid ? { reason: invalid } : {}),
       params: p,
       rows: [
-        { metric: "warm load, connect to synced with the whole text (ms)", values: { partyroom: w.partyroom, "y-partykit": w.ypk, "y-websocket-server": w.ysw } },
-        { metric: "partyroom / peer, warm", values: { "y-partykit": ratioCell(warm.partyroom, warm["y-partykit"], "ms", invalid), "y-websocket-server": ratioCell(warm.partyroom, warm["y-websocket-server"], "ms", invalid) } },
-        { metric: `cold load after ${EVICTION_WAIT_MS / 1000} s empty (ms), one per room`, values: { partyroom: c, "y-partykit-persisted": cf } },
-        { metric: "rooms verified evicted (instance id changed)", values: { partyroom: evictedCell(evicted), "y-partykit-persisted": evictedCell(floorEvicted) } },
-        ...WAKE_STEPS.map((step) => ({ metric: `cold wake, ms from the room's start to: ${step}`, values: { partyroom: stepSpread(wakes, step) } })),
+        { metric: "warm load, connect to synced with the whole text (ms)", values: { partyroom: w.partyroom, awake: w.awake, "y-partykit": w.ypk, "y-websocket-server": w.ysw } },
+        { metric: "partyroom / peer, warm", values: { awake: ratioCell(warm.partyroom, warm.awake, "ms", invalid), "y-partykit": ratioCell(warm.partyroom, warm["y-partykit"], "ms", invalid), "y-websocket-server": ratioCell(warm.partyroom, warm["y-websocket-server"], "ms", invalid) } },
+        { metric: `cold load after ${EVICTION_WAIT_MS / 1000} s empty (ms), one per room`, values: { partyroom: c, awake: ca, "y-partykit-persisted": cf } },
+        { metric: "rooms verified evicted (instance id changed)", values: Object.fromEntries(COLD_PEERS.map((name) => [name, evictedCell(cold[name].evicted)])) },
+        ...WAKE_STEPS.map((step) => ({ metric: `cold wake, ms from the room's start to: ${step}`, values: { partyroom: stepSpread(cold.partyroom.wakes, step), awake: stepSpread(cold.awake.wakes, step) } })),
       ],
       goals,
       notes: [
@@ -171,9 +181,9 @@ export const yjsLoad: Scenario = {
         `Client-side floor, not a peer: Y.applyUpdate of the whole document into a fresh Y.Doc in one process, ${reference.ms.toFixed(1)} ms (median of 5).`,
         "@y/websocket-server has no persistence configured, so it drops a document when its last client leaves: only its warm load exists.",
         `Cold wake: the room's own timeline of each cold load (party/core/wake-timeline.ts, read from its internals after the load): ms from the instance's start to each step. workerd's clock moves only across I/O, so these are the waits (storage, the platform), not CPU. Steps: ${WAKE_STEPS.join(" -> ")}; "connected" is when the room answered the first socket's open, "docLoaded" when the document was read and applied (the client's sync follows).`,
-        "y-partykit = y-partykit's own server on the same partykit dev and workerd, in memory for the warm loads (tests/bench/parties/y-partykit.ts). y-partykit-persisted persists its document to room storage (tests/bench/parties/y-partykit-persisted.ts); it drops the document when its last client leaves, so every one of its cold loads reads storage into a new document, as partyroom's cold load does: the platform's cold floor.",
+        "y-partykit = y-partykit's own server on the same partykit dev and workerd, in memory for the warm loads (tests/bench/parties/y-partykit.ts). y-partykit-persisted persists its document to room storage (tests/bench/parties/y-partykit-persisted.ts); it drops the document when its last client leaves, so every one of its cold loads reads storage into a new document, as partyroom's cold load does: the platform's cold floor. It does not hibernate: its messages reach it on the socket, where a hibernating room's each arrive as an event (awake = partyroom with hibernation off, tests/bench/parties/awake.ts, the same code otherwise).",
       ],
-      data: { warm, cold, coldFloor, evicted, floorEvicted, wakes, reference },
+      data: { warm, cold, reference },
     };
   },
 };
