@@ -8,7 +8,8 @@
  * - y-partykit compacts by reading every stored update back and merging them
  *   in a fresh document, and only when a room empties; the room compacts from
  *   the document it already holds in memory, every COMPACT_AFTER_UPDATES
- *   updates or COMPACT_AFTER_BYTES, occupied or not.
+ *   updates or COMPACT_AFTER_BYTES, occupied or not, and when it empties
+ *   with anything stored since the last snapshot (`compactIfChanged`).
  *
  * Compaction writes the snapshot under the next clock, then deletes what is
  * older: a crash in between leaves both, which loads to the same document.
@@ -107,6 +108,15 @@ export class DocStore {
     const write = this.storage.put(chunks(updateKey(this.name, ++this.clock), update));
     if (this.sinceCompaction > COMPACT_AFTER_UPDATES || this.bytesSinceCompaction > COMPACT_AFTER_BYTES) void this.compact();
     await write;
+  }
+
+  /**
+   * Compacts when anything was stored since the last snapshot, or returns null. The room calls it when it empties:
+   * its next client is then likely the first after an eviction, and one snapshot reads and applies faster than the
+   * log it replaces (y-partykit's snapshot mode compacts when the last client leaves too).
+   */
+  compactIfChanged(): Promise<void> | null {
+    return this.sinceCompaction > 1 ? this.compact() : null;
   }
 
   /** Replaces the update log with one snapshot of the document as it is in memory. */

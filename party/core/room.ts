@@ -293,7 +293,11 @@ export class RoomCore extends RoomLinks {
     if (session.kind === "app") this.broadcastPresence(this.presence.leave(session.id));
     this.versions.left(session);
     this.events.emit({ type: "size" }, this.now());
-    if (this.sessions.size === 0) this.events.emit({ type: "emptied" }, this.now());
+    if (this.sessions.size === 0) {
+      this.events.emit({ type: "emptied" }, this.now());
+      // Cut short by an eviction, a compaction leaves its snapshot beside the older updates: a load applies both.
+      this.doc?.store.compactIfChanged()?.catch((err: unknown) => this.deps.log?.("partyroom: compacting the document failed", err));
+    }
   }
 
 }

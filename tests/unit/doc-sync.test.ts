@@ -150,3 +150,27 @@ test("the document store keeps y-partykit's layout: y-partykit's loader reads wh
   const other = await DocStore.open(storage, "room-b");
   assert.equal(other.doc.getText("content").toString(), "", "documents of other names are apart");
 });
+
+test("when the room empties, the document's update log is compacted into one snapshot that a wake reads back whole", async () => {
+  const h = await room();
+  const writer = h.connect();
+  const doc = new Y.Doc();
+  for (let i = 0; i < 5; i++) await h.binary(writer, updateFrame(`edit ${i}; `, doc));
+  const store = h.core.doc!.store;
+  assert.equal((await store.stats()).storedUpdates, 5, "one stored update per edit while someone is in the room");
+  const reader = h.connect();
+  h.core.disconnect(writer);
+  await settle();
+  assert.equal((await store.stats()).compactions, 0, "not while the room still has someone");
+  h.core.disconnect(reader);
+  await settle();
+  assert.equal((await store.stats()).storedUpdates, 1, "one snapshot once the room is empty");
+  // A new instance on the same storage (a wake) reads the whole text from it.
+  const woken = await room({ storage: h.storage });
+  const loaded = await woken.core.loadDoc();
+  assert.equal(loaded.store.doc.getText("content").toString(), doc.getText("content").toString());
+  // Emptying again with nothing new stored writes nothing.
+  woken.core.disconnect(woken.connect());
+  await settle();
+  assert.equal((await loaded.store.stats()).compactions, 0);
+});

@@ -9,4 +9,11 @@ import RoomHost from "../../../party/server";
 
 export default class AwakeRoom extends RoomHost {
   override readonly options: Party.ServerOptions = { hibernate: false };
+
+  /** The room's HTTP routes live under /parties/main/<room> (PROTOCOL.md): answer them here too, e.g. the room state with its instance id. */
+  override onRequest(req: Party.Request): Promise<Response> {
+    const url = new URL(req.url);
+    url.pathname = url.pathname.replace(/^\/parties\/awake\//, "/parties/main/");
+    return super.onRequest(new Request(url, req as unknown as Request) as unknown as Party.Request);
+  }
 }
