@@ -19,7 +19,7 @@ import type { Clock } from "../core/ports";
 export class EventClock implements Clock {
   /** Numbers timers in the order they were set, so an event can tell its own from earlier ones. */
   private counter = 0;
-  private readonly pending = new Map<ReturnType<typeof setTimeout>, { n: number; done: Promise<void> }>();
+  private readonly pending = new Map<ReturnType<typeof setTimeout>, { n: number; done: Promise<void>; end: () => void }>();
   private readonly tracked = new Set<Promise<void>>();
 
   now(): number {
@@ -28,7 +28,9 @@ export class EventClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): unknown {
     let timer!: ReturnType<typeof setTimeout>;
+    let end!: () => void;
     const done = new Promise<void>((resolve) => {
+      end = resolve;
       timer = setTimeout(() => {
         this.pending.delete(timer);
         try {
@@ -38,12 +40,14 @@ export class EventClock implements Clock {
         }
       }, ms);
     });
-    this.pending.set(timer, { n: ++this.counter, done });
+    this.pending.set(timer, { n: ++this.counter, done, end });
     return timer;
   }
 
+  /** A cleared timer counts as done: a `since` already waiting for it settles instead of hanging. */
   clearTimeout(timer: unknown): void {
     clearTimeout(timer as ReturnType<typeof setTimeout>);
+    this.pending.get(timer as ReturnType<typeof setTimeout>)?.end();
     this.pending.delete(timer as ReturnType<typeof setTimeout>);
   }
 
