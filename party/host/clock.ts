@@ -2,17 +2,20 @@
  * The room's clock on the platform. A hibernatable Durable Object runs a
  * timer only while the event that set it is still running: a presence batch
  * scheduled 20 ms after a message is silently dropped once that message's
- * handler has returned (seen under `partykit dev`). So every timer the core
- * sets is remembered, and each event handler waits for the timers set during
- * it (`drain`) before it returns. The core's timers are all short (presence
- * windows, rate-limit retries).
+ * handler has returned (seen under `partykit dev` while this room was built).
+ * So every timer the core sets is remembered, and each event handler waits for
+ * the timers set during it (`drain`) before it returns. The core's timers are
+ * all short (presence windows, rate-limit retries). (A small hibernating party
+ * on partykit 0.0.115 kept a 300 ms timer after its onConnect and onMessage
+ * returned; the rule stays until a test shows when timers are dropped.)
  *
  * Requests to another party (directory reports) are tracked apart: every
  * later `drain` waits for them, so the room keeps running until they settle,
  * but `since` (a socket's open) does not. Under `partykit dev` 0.0.115 such a
  * request outlives the event that started it (an onConnect that returned at
  * once still had its report arrive: tests/integration/ops-directory.test.ts),
- * and a report that never arrives is sent again (core/directory-report.ts).
+ * and a report lost anyway is made good by the room's next one, which carries
+ * its whole size (core/directory-report.ts).
  */
 import type { Clock } from "../core/ports";
 
