@@ -68,7 +68,6 @@ export class RoomCore extends RoomLinks {
     return core;
   }
 
-
   // ------------------------------------------------------------ connections
 
   /** Why a new connection must be refused (room full, too many from that address or user), or null. */
@@ -166,9 +165,7 @@ export class RoomCore extends RoomLinks {
     this.doc?.sync.destroy();
   }
 
-
   // ------------------------------------------------------------ for the handler modules
-
 
   /**
    * Stores a chat message and, only once it is stored, broadcasts it; the
@@ -256,7 +253,6 @@ export class RoomCore extends RoomLinks {
 
   // ------------------------------------------------------------ internals
 
-
   private async handle(session: Session, data: string | Uint8Array): Promise<void> {
     if (session.ended) return;
     const now = this.now();
@@ -299,5 +295,4 @@ export class RoomCore extends RoomLinks {
       this.doc?.store.compactIfChanged()?.catch((err: unknown) => this.deps.log?.("partyroom: compacting the document failed", err));
     }
   }
-
 }
