@@ -7,13 +7,23 @@
  * disconnects of readers that read, 0 lost, duplicated or reordered
  * deliveries, workerd RSS flat in the second half (slope <= 0.5 MiB/min);
  * CPU reported. Quick mode runs a short version whose slope is not judged.
+ *
+ * Beside each run, at the same time on its own server and load workers, runs
+ * the floor: the storing null room (parties/null-store.ts), which writes each
+ * message as the chat log does and does nothing else. workerd's storage keeps
+ * what it wrote in memory for a while, so its RSS climbs under any room that
+ * persists every message; the floor's slope is that part, measured in the same
+ * minutes on the same machine. Its clients all read (a paused socket on the
+ * null room would buffer every broadcast in workerd, which partyroom's budget
+ * for readers that stop reading prevents), and the same 950 of them send.
  */
 import { closes, openAll, probe, workerOf } from "../lib/chat-run";
 import { nowMs, percentile, round, slope } from "../lib/stats";
 import { checkLoad, zeroGoal } from "../lib/verdict";
 import { Workers } from "../lib/workers";
 import type { AckReport, ChatSpec } from "../load/protocol";
-import { startPeer } from "../peers";
+import { withTimeout } from "../../helpers/wait";
+import { startPeer, type Peer, type PeerName } from "../peers";
 import type { BenchContext, GoalCheck, Row, Scenario, ScenarioResult } from "./types";
 
 /** An ack later than this (or missing) is an ack timeout. */
@@ -42,12 +52,18 @@ function params(ctx: BenchContext) {
     sampleEverySec: q ? 2 : 10,
     ackTimeoutMs: ACK_TIMEOUT_MS,
     workers: q ? 2 : 4,
+    /** 0 leaves out the floor run beside partyroom's. */
+    floor: ctx.setting("stability.floor", 1),
+    floorWorkers: q ? 1 : 2,
   };
 }
 type Params = ReturnType<typeof params>;
 
 type Variant = {
   label: string;
+  peer: PeerName;
+  /** Messages the floor's rooms stored (null for partyroom, whose acks say so). */
+  stored: number | null;
   stalled: number;
   connectSec: number;
   failed: number;
@@ -75,21 +91,30 @@ export const stability: Scenario = {
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const p = params(ctx);
     const workers = await Workers.start(p.workers, ctx.loadCpu);
+    const floorWorkers = p.floor ? await Workers.start(p.floorWorkers, ctx.loadCpu) : null;
     const variants: Variant[] = [];
     try {
-      for (const stalled of p.control ? [p.stalled, 0] : [p.stalled]) variants.push(await variant(ctx, p, workers, stalled));
+      for (const stalled of p.control ? [p.stalled, 0] : [p.stalled]) {
+        const runs = [variant(ctx, p, workers, stalled, "partyroom"), ...(floorWorkers ? [variant(ctx, p, floorWorkers, stalled, "null-store")] : [])];
+        variants.push(...(await Promise.all(runs)));
+      }
     } finally {
-      await workers.stop();
+      await Promise.all([workers.stop(), floorWorkers?.stop()]);
     }
-    const goals: GoalCheck[] = variants.flatMap((v) => goalsOf(ctx, v));
-    const invalid = variants.map((v) => v.load.saturated && `${v.label}: ${v.load.saturated}`).filter((x): x is string => !!x);
+    const floorOf = (v: Variant) => variants.find((f) => f.peer === "null-store" && f.stalled === v.stalled);
+    const goals: GoalCheck[] = variants.filter((v) => v.peer === "partyroom").flatMap((v) => goalsOf(ctx, v, floorOf(v)));
+    const invalid = variants
+      .map((v) => (v.load.saturated && `${v.label}: ${v.load.saturated}`) || (v.stored !== null && v.stored !== v.sent && `${v.label}: stored ${v.stored} of ${v.sent} messages`))
+      .filter((x): x is string => !!x);
     const cols = (f: (v: Variant) => string | number) => Object.fromEntries(variants.map((v) => [v.label, f(v)]));
+    // The null room sends no acks: its ack row would read as zero timeouts of zero.
+    const roomOnly = (f: (v: Variant) => string | number) => cols((v) => (v.peer === "partyroom" ? f(v) : "no acks"));
     const rows: Row[] = [
       { metric: "connected (seconds to connect all)", values: cols((v) => `${p.connections - v.failed} of ${p.connections} (${round(v.connectSec, 1)} s)`) },
       { metric: "messages sent / deliveries expected", values: cols((v) => `${v.sent} / ${v.expected}`) },
       { metric: "lost / duplicated / reordered", values: cols((v) => `${v.lost} / ${v.duplicates} / ${v.reordered}`) },
       { metric: "last-recipient p50 / p99 (ms)", values: cols((v) => `${round(v.lastP50, 1)} / ${round(v.lastP99, 1)}`) },
-      { metric: "acks / ack timeouts / chat errors, ack p99 (ms)", values: cols((v) => `${v.acks.acked} / ${v.acks.timeouts} / ${v.acks.errors}, ${round(v.acks.p99, 1)}`) },
+      { metric: "acks / ack timeouts / chat errors, ack p99 (ms)", values: roomOnly((v) => `${v.acks.acked} / ${v.acks.timeouts} / ${v.acks.errors}, ${round(v.acks.p99, 1)}`) },
       { metric: "readers closed by the server (codes)", values: cols((v) => `${v.readerCloses} ${JSON.stringify(v.closeCodes)}`) },
       { metric: "stalled readers seen closed (a paused socket may not see its close)", values: cols((v) => v.stalledClosesSeen) },
       { metric: "server CPU (% of a core)", values: cols((v) => round(v.serverCpuPct, 1)) },
@@ -108,17 +133,24 @@ export const stability: Scenario = {
         `${p.rooms} rooms; stalled readers are the last ${p.stalled / p.rooms} clients of each room: app clients that say hello, then pause their TCP socket and keep sending heartbeats (they send no chat). Readers send one ${p.messageBytes}-byte chat message every ${MESSAGE_PERIOD_MS / 1000} s, their phases spread evenly over the first minute (over the whole run when it is shorter).`,
         `Every delivery to every reader is checked (loss, duplicates, per-sender order and the room's seq order); an ack later than ${ACK_TIMEOUT_MS / 1000} s, or missing at the end, is a timeout.`,
         `Memory: RSS of the workerd process every ${p.sampleEverySec} s; the slope is a least-squares fit over the second half of the run, judged only when that half spans at least ${MIN_HALF_MINUTES} minutes and its standard error allows it.`,
+        ...(p.floor
+          ? [
+              `Floor: the storing null room (tests/bench/parties/null-store.ts) ran at the same time, on its own server (same CPU) and ${p.floorWorkers} load workers, with the same clients, rooms and messages: for each message it reads the idempotency key and writes the message, that key and the seq, as partyroom's chat log does, then broadcasts it. All its clients read; the ${p.stalled} that stall on partyroom read here and do not send. A floor that stored fewer messages than it was sent makes the scenario invalid. Its RSS slope is what workerd's storage adds under that traffic; it is shown beside partyroom's slope, and is not a goal.`,
+            ]
+          : []),
       ],
       data: { variants },
     };
   },
 };
 
-function goalsOf(ctx: BenchContext, v: Variant): GoalCheck[] {
+const slopeOf = (s: Variant["slope"]) => `${round(s.slope, 3)} ± ${round(s.se, 3)} MiB/min over ${round(s.halfMinutes, 1)} min`;
+
+function goalsOf(ctx: BenchContext, v: Variant, floor: Variant | undefined): GoalCheck[] {
   const l = v.label;
   const s = v.slope;
   const slopeGoal = `${l}: workerd RSS slope in the second half <= ${SLOPE_LIMIT_MIB_PER_MIN} MiB/min`;
-  const slopeText = `${round(s.slope, 3)} ± ${round(s.se, 3)} MiB/min over ${round(s.halfMinutes, 1)} min`;
+  const slopeText = `${slopeOf(s)}${floor ? `; floor (storing null room, same minutes): ${slopeOf(floor.slope)}` : ""}`;
   const slopeCheck: GoalCheck =
     s.halfMinutes < MIN_HALF_MINUTES ? { goal: slopeGoal, measured: `not measurable: ${slopeText}, a second half of at least ${MIN_HALF_MINUTES} min is needed${ctx.quick ? " (quick run)" : ""}`, pass: null }
     : !(2 * s.se < SLOPE_LIMIT_MIB_PER_MIN) ? { goal: slopeGoal, measured: `not measurable: ${slopeText}, noise too large for the limit`, pass: null }
@@ -132,14 +164,18 @@ function goalsOf(ctx: BenchContext, v: Variant): GoalCheck[] {
   ];
 }
 
-async function variant(ctx: BenchContext, p: Params, workers: Workers, stalled: number): Promise<Variant> {
-  const label = stalled ? `with ${stalled} stalled readers` : "without stalled readers";
-  const peer = await startPeer("partyroom", { serverCpu: ctx.serverCpu });
+async function variant(ctx: BenchContext, p: Params, workers: Workers, stalled: number, peerName: PeerName): Promise<Variant> {
+  const room = peerName === "partyroom";
+  const run = stalled ? `with ${stalled} stalled readers` : "without stalled readers";
+  const label = room ? run : `floor beside "${run}"`;
+  const peer = await startPeer(peerName, { serverCpu: ctx.serverCpu });
   try {
     const perRoom = Math.ceil(p.connections / p.rooms);
     const stalledPerRoom = Math.round(stalled / p.rooms);
-    // Client g is in room g % rooms, at position floor(g / rooms); the last positions of each room stall.
-    const specs: ChatSpec[] = Array.from({ length: p.connections }, (_, g) => ({ url: peer.url(`stab-${g % p.rooms}`), kind: "app", room: `stab-${g % p.rooms}`, clientId: `s${g}`, heartbeat: true, stall: Math.floor(g / p.rooms) >= perRoom - stalledPerRoom }));
+    // Client g is in room g % rooms, at position floor(g / rooms); the last positions of each room are quiet: they
+    // stall on partyroom, and on the floor they read but do not send.
+    const quiet = (g: number) => Math.floor(g / p.rooms) >= perRoom - stalledPerRoom;
+    const specs: ChatSpec[] = Array.from({ length: p.connections }, (_, g) => ({ url: peer.url(`stab-${g % p.rooms}`), kind: room ? "app" : "raw", room: `stab-${g % p.rooms}`, clientId: `s${g}`, heartbeat: true, stall: room && quiet(g) }));
     const opened = await openAll(workers, specs, { concurrency: 64 });
     await workers.status();
     const t0 = nowMs();
@@ -151,7 +187,7 @@ async function variant(ctx: BenchContext, p: Params, workers: Workers, stalled: 
     };
     sample();
     const timer = setInterval(sample, p.sampleEverySec * 1000);
-    const readers = specs.map((s, g) => ({ s, g })).filter((x) => !x.s.stall);
+    const readers = specs.map((s, g) => ({ s, g })).filter((x) => !quiet(x.g));
     const count = Math.max(1, Math.floor((p.seconds * 1000) / p.messagePeriodMs));
     const window = Math.min(p.messagePeriodMs, p.seconds * 1000);
     const startAt = nowMs() + 500;
@@ -167,6 +203,7 @@ async function variant(ctx: BenchContext, p: Params, workers: Workers, stalled: 
     sample();
     const serverCpuPct = ((peer.usage().cpuSec - cpu0) / ((nowMs() - t0) / 1000)) * 100;
     const status = await workers.status();
+    const stored = room ? null : await storedBy(peer, p.rooms);
     const acks = await workers.all<AckReport>(() => ({ op: "ackReport", timeoutMs: ACK_TIMEOUT_MS }), 60_000);
     const closed = closes(status);
     const end = memory.at(-1)!.minute;
@@ -174,6 +211,8 @@ async function variant(ctx: BenchContext, p: Params, workers: Workers, stalled: 
     await workers.all(() => ({ op: "closeAll" }), 120_000);
     const result: Variant = {
       label,
+      peer: peerName,
+      stored,
       stalled,
       connectSec: opened.wallMs / 1000,
       failed: opened.failed,
@@ -200,4 +239,14 @@ async function variant(ctx: BenchContext, p: Params, workers: Workers, stalled: 
   } finally {
     await peer.stop();
   }
+}
+
+/** The seqs the floor's rooms stored, summed (null-store.ts answers a GET with its seq). */
+async function storedBy(peer: Peer, rooms: number): Promise<number> {
+  let total = 0;
+  for (let r = 0; r < rooms; r++) {
+    const res = await withTimeout(fetch(peer.url(`stab-${r}`).replace(/^ws/, "http")), 10_000, `the floor's room stab-${r}`);
+    total += ((await res.json()) as { seq: number }).seq;
+  }
+  return total;
 }
