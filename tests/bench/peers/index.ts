@@ -3,9 +3,9 @@
  * loopback, pinned to the server CPU: partyroom (`main`, hosted as the room
  * chooses), the same room with hibernation off (`awake`) or with its storage
  * in memory (`volatile`), and the null room (plain, hibernating, or storing
- * each chat message as the chat log does) under `partykit dev` with the bench's own config, a plain `ws` broadcast
- * server, and @y/websocket-server's stock server. Each peer is stopped by its
- * process group id only.
+ * each chat message through the chat log) under `partykit dev` with the
+ * bench's own config, a plain `ws` broadcast server, and @y/websocket-server's
+ * stock server. Each peer is stopped by its process group id only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, readdirSync, readFileSync, rmSync } from "node:fs";

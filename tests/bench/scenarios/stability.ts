@@ -135,7 +135,7 @@ export const stability: Scenario = {
         `Memory: RSS of the workerd process every ${p.sampleEverySec} s; the slope is a least-squares fit over the second half of the run, judged only when that half spans at least ${MIN_HALF_MINUTES} minutes and its standard error allows it.`,
         ...(p.floor
           ? [
-              `Floor: the storing null room (tests/bench/parties/null-store.ts) ran at the same time, on its own server (same CPU) and ${p.floorWorkers} load workers, with the same clients, rooms and messages: for each message it reads the idempotency key and writes the message, that key and the seq, as partyroom's chat log does, then broadcasts it. All its clients read; the ${p.stalled} that stall on partyroom read here and do not send. A floor that stored fewer messages than it was sent makes the scenario invalid. Its RSS slope is what workerd's storage adds under that traffic; it is shown beside partyroom's slope, and is not a goal.`,
+              `Floor: the storing null room (tests/bench/parties/null-store.ts) ran at the same time, on its own server (same CPU) and ${p.floorWorkers} load workers, with the same clients, rooms and messages: each message is posted to partyroom's own chat log (the same keys and bytes), then broadcast. All its clients read; the ${p.stalled} that stall on partyroom read here and do not send. A floor that stored fewer messages than it was sent makes the scenario invalid. Its RSS slope is what workerd's storage adds under that traffic; it is shown beside partyroom's slope, and is not a goal.`,
             ]
           : []),
       ],
