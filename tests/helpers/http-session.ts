@@ -6,6 +6,7 @@
 import { EventSource } from "eventsource";
 import type { ServerMessage } from "../../party/protocol";
 import { PROTOCOL_VERSION } from "../../party/protocol";
+import { clientFetch } from "./http-agent";
 import { until, withTimeout } from "./wait";
 
 export type Received = { id: number; message?: ServerMessage; yjs?: Uint8Array };
@@ -19,7 +20,7 @@ const withQuery = (url: string, query: string) => (query ? `${url}${url.includes
 /** POSTs a hello and returns the new session's URLs. */
 export async function openSession(http: string, room: string, hello: Record<string, unknown> = {}, transport = "sse", token?: string): Promise<Opened> {
   const res = await withTimeout(
-    fetch(withQuery(`${http}/parties/main/${room}/sessions?transport=${transport}`, tokenParam(token)), {
+    clientFetch(withQuery(`${http}/parties/main/${room}/sessions?transport=${transport}`, tokenParam(token)), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: `h${Math.random().toString(36).slice(2, 10)}`, name: "Http", color: "#884400", ...hello }),
@@ -63,7 +64,7 @@ abstract class HttpClient {
   async send(frame: unknown): Promise<Response> {
     const binary = frame instanceof Uint8Array;
     const res = await withTimeout(
-      fetch(this.url(this.opened.send), {
+      clientFetch(this.url(this.opened.send), {
         method: "POST",
         headers: { "content-type": binary ? "application/octet-stream" : "application/json" },
         body: binary ? (frame as Uint8Array<ArrayBuffer>) : typeof frame === "string" ? frame : JSON.stringify(frame),
@@ -99,7 +100,7 @@ export class SseClient extends HttpClient {
   /** (Re)opens the stream; with `lastEventId` it resumes after that event. */
   connect(lastEventId?: number): void {
     const url = withQuery(this.url(this.opened.events), lastEventId !== undefined ? `lastEventId=${lastEventId}` : "");
-    const source = new EventSource(url);
+    const source = new EventSource(url, { fetch: clientFetch });
     source.addEventListener("message", (e) => this.take(Number(e.lastEventId), "message", e.data));
     source.addEventListener("yjs", (e) => this.take(Number(e.lastEventId), "yjs", e.data));
     source.addEventListener("close", (e) => {
@@ -142,7 +143,7 @@ export class PollClient extends HttpClient {
   /** One poll; returns its parsed body. */
   async pollOnce(waitS: number): Promise<{ events: Array<{ id: number; message?: unknown; yjs?: string }>; last: number; closed?: { code: number; reason: string } }> {
     const started = Date.now();
-    const res = await withTimeout(fetch(withQuery(this.url(this.opened.poll), `after=${this.after}&wait=${waitS}`)), waitS * 1000 + 10_000, "a poll");
+    const res = await withTimeout(clientFetch(withQuery(this.url(this.opened.poll), `after=${this.after}&wait=${waitS}`)), waitS * 1000 + 10_000, "a poll");
     if (res.status === 404) {
       // The session ended (deleted or expired) between polls.
       await res.body?.cancel();

@@ -10,6 +10,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import WebSocket from "ws";
 import { PROTOCOL_VERSION } from "../../../party/protocol";
+import { clientFetch } from "../../helpers/http-agent";
 import { PollClient, SseClient } from "../../helpers/http-session";
 import { until, withTimeout } from "../../helpers/wait";
 import { portOf } from "../lib/backlog";
@@ -80,7 +81,7 @@ async function subscribe(kind: Kind, base: { ws: string; http: string }, r: stri
   const beat = setInterval(() => void client.send({ type: "heartbeat" }).catch(onBeatError), HEARTBEAT_MS);
   sub.close = async () => {
     clearInterval(beat);
-    await fetch(`${base.http}${client.opened.send}`, { method: "DELETE" }).catch(() => undefined);
+    await clientFetch(`${base.http}${client.opened.send}`, { method: "DELETE" }).catch(() => undefined);
     if (client instanceof SseClient) client.close();
     else await client.stop();
   };
@@ -107,7 +108,7 @@ async function latencyRun(kind: Kind, base: { ws: string; http: string }, reps: 
   } else {
     // SSE and polling clients send by POST, so the publisher does too.
     publish = (n, text) =>
-      void fetch(`${base.http}/parties/main/${r}/messages`, {
+      void clientFetch(`${base.http}/parties/main/${r}/messages`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ clientId: `publisher${n % 50}`, id: `p${n}`, text }),
