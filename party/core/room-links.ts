@@ -15,7 +15,7 @@ import { PresenceBatcher } from "./presence-batch";
 import { PresenceLog } from "./presence-log";
 import { RoomEvents } from "./room-events";
 import { Session } from "./session";
-import { UnreadLedger } from "./unread";
+import { READ_SLACK, UnreadLedger } from "./unread";
 import { UserLimits } from "./user-limits";
 import type { WakeTimeline } from "./wake-timeline";
 import type { YjsRouting } from "./yjs-frames";
@@ -245,7 +245,7 @@ export abstract class RoomLinks {
     this.sessions.set(session.link, session);
     this.byId.set(session.id, session);
     this.limits.addAddress(session.address);
-    session.flow.attach(this.unread.account(session.address));
+    session.flow.attach(this.unread.account(session.address, READ_SLACK[session.transport === "websocket" ? "socket" : "http"]));
     this.countUser(session);
     if (session.kind === "pending") this.pendingCount++;
   }

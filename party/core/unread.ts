@@ -8,9 +8,15 @@
  * that budget (the budget divided among the links it covers, at most
  * FLOW.lowBytes, the mark above which a link counts as behind) is closed 1013
  * like any slow reader: links that keep reading go on, the laggards go.
- * A share is never below FLOW.reportEveryBytes: an app client reports what it
- * read only every that many bytes, so a link within it is keeping up by the
- * protocol's own measure. Without that floor a big room would close its own
+ * A share is never below the link's read slack (READ_SLACK): an app client
+ * reports what it read only every FLOW.reportEveryBytes, so a link within that
+ * is keeping up by the protocol's own measure. A socket's report takes a round
+ * trip to arrive while the room goes on sending, so a socket's slack is twice
+ * that (with one interval, one of 5,000 sockets that all report their reads was
+ * closed 1013 on the pong that woke its room, `npm run bench -- --only wake` on
+ * a slow machine); an HTTP session's outbox is acknowledged by the requests
+ * that read it, and the room itself holds it, so its slack stays one interval.
+ * Without that floor a big room would close its own
  * healthy members whenever it passed its budget: past 2,048 links the room's
  * share is under 32 KiB, and at its 10,000 connections 6.5 KiB. What a link
  * under the floor holds is mostly already out of the room (in the kernel's
@@ -32,6 +38,9 @@ export type UnreadAccount = {
 
 type Tally = { bytes: number; links: number };
 
+/** What a link may hold unproven and still count as keeping up, by transport (see above). */
+export const READ_SLACK = { socket: 2 * FLOW.reportEveryBytes, http: FLOW.reportEveryBytes } as const;
+
 export class UnreadLedger {
   private readonly room: Tally = { bytes: 0, links: 0 };
   private readonly byAddress = new Map<string, Tally>();
@@ -48,8 +57,8 @@ export class UnreadLedger {
     return this.room.bytes;
   }
 
-  /** An account for a link from `address` ("" = unknown: only the room's budget applies). */
-  account(address: string): UnreadAccount {
+  /** An account for a link from `address` ("" = unknown: only the room's budget applies), never cut within `slackBytes`. */
+  account(address: string, slackBytes = this.slackBytes): UnreadAccount {
     let mine: Tally | null = null;
     if (address) {
       mine = this.byAddress.get(address) ?? { bytes: 0, links: 0 };
@@ -62,7 +71,7 @@ export class UnreadLedger {
       add: (delta) => {
         for (const t of tallies) t.bytes += delta;
       },
-      over: (bytes, after) => this.past(this.room, this.perRoom, bytes, after) || (mine !== null && this.past(mine, this.perAddress, bytes, after)),
+      over: (bytes, after) => this.past(this.room, this.perRoom, bytes, after, slackBytes) || (mine !== null && this.past(mine, this.perAddress, bytes, after, slackBytes)),
       close: () => {
         this.room.links--;
         if (mine && --mine.links === 0) this.byAddress.delete(address);
@@ -70,8 +79,8 @@ export class UnreadLedger {
     };
   }
 
-  private past(tally: Tally, budget: number, bytes: number, after: number): boolean {
-    const share = Math.max(this.slackBytes, Math.min(this.behindBytes, budget / Math.max(1, tally.links)));
+  private past(tally: Tally, budget: number, bytes: number, after: number, slackBytes: number): boolean {
+    const share = Math.max(slackBytes, Math.min(this.behindBytes, budget / Math.max(1, tally.links)));
     return tally.bytes + bytes > budget && after > share;
   }
 }

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LinkFlow } from "../../party/core/flow";
-import { UnreadLedger } from "../../party/core/unread";
+import { READ_SLACK, UnreadLedger } from "../../party/core/unread";
+import { BUDGETS, FLOW } from "../../party/protocol";
 
 const LIMITS = { lowBytes: 100, highBytes: 200, budgetBytes: 1_000, stallMs: 30_000, probeAfterBytes: 50 };
-/** The reporting slack in these tests (FLOW.reportEveryBytes): a link within it is never cut by a shared budget. */
+/** The reporting slack in these tests (READ_SLACK): a link within it is never cut by a shared budget. */
 const SLACK = 40;
 
 /** A link from `address` attached to `ledger`, as the room attaches each session. */
@@ -95,4 +96,34 @@ test("past its share of a shared budget, a link's presence and awareness wait in
   f.onSent(5, "event", 0);
   assert.equal(f.onRead(35, 0), true, "read up: the held frames may go out");
   assert.equal(f.decide(20, "latest"), "send");
+});
+
+test("a socket is not cut while one report interval is unreported and its report is on its way; an HTTP session's slack is one interval", () => {
+  // The room's own ledger, with FLOW's numbers: a crowd of 5,000 sockets from one address, far over its budget.
+  const ledger = new UnreadLedger();
+  const attach = (kind: keyof typeof READ_SLACK) => {
+    const flow = new LinkFlow(0);
+    flow.attach(ledger.account("203.0.113.9", READ_SLACK[kind]));
+    return flow;
+  };
+  const crowd = Array.from({ length: 5_000 }, () => attach("socket"));
+  for (const f of crowd) f.onSent(16 * 1024, "event", 0);
+  assert.ok(ledger.bytes > BUDGETS.unreadBytesPerRoom, "the address and the room are over their budgets");
+  const f = crowd[0]!;
+  // It received an interval's worth and sent its report; until the report arrives the room goes on sending.
+  f.onSent(FLOW.reportEveryBytes - 16 * 1024, "event", 0);
+  for (let i = 0; i < 20; i++) assert.equal(send(f, 1_000), "send", `frame ${i} while the report is in flight`);
+  f.onRead(FLOW.reportEveryBytes, 0);
+  assert.equal(f.unread, 20_000, "the report arrived: what was in flight is all that is unread");
+  // A socket that stopped reading is cut once past two intervals; an HTTP session (its outbox is the room's) past one.
+  const cutAt = (flow: LinkFlow) => {
+    while (send(flow, 1_000) === "send");
+    return flow.unread;
+  };
+  const socket = cutAt(crowd[1]!);
+  assert.ok(socket <= READ_SLACK.socket && socket + 1_000 > READ_SLACK.socket, `socket cut at ${socket}`);
+  const http = cutAt(attach("http"));
+  assert.ok(http <= READ_SLACK.http && http + 1_000 > READ_SLACK.http, `HTTP session cut at ${http}`);
+  assert.equal(READ_SLACK.socket, 2 * FLOW.reportEveryBytes);
+  assert.equal(READ_SLACK.http, FLOW.reportEveryBytes);
 });
