@@ -245,7 +245,7 @@ export abstract class RoomLinks {
     this.sessions.set(session.link, session);
     this.byId.set(session.id, session);
     this.limits.addAddress(session.address);
-    session.flow.attach(this.unread.account(session.address, READ_SLACK[session.transport === "websocket" ? "socket" : "http"]));
+    session.flow.attach(this.unread.account(session.address, READ_SLACK[session.transport]));
     this.countUser(session);
     if (session.kind === "pending") this.pendingCount++;
   }

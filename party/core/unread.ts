@@ -12,11 +12,11 @@
  * reports what it read only every FLOW.reportEveryBytes, so a link within that
  * is keeping up by the protocol's own measure. A socket's report takes a round
  * trip to arrive while the room goes on sending, so a socket's slack is twice
- * that (with one interval, one of 5,000 sockets that all report their reads was
- * closed 1013 on the pong that woke its room, `npm run bench -- --only wake` on
- * a slow machine); an HTTP session's outbox is acknowledged by the requests
- * that read it, and the room itself holds it, so its slack stays one interval.
- * Without that floor a big room would close its own
+ * that (with one interval, a socket that reported its reads was closed 1013 on
+ * the pong that woke its room in the wake scenario on a slow machine, among
+ * thousands from one address); an HTTP session's outbox is acknowledged by
+ * the requests that read it, and the room itself holds it, so its slack stays
+ * one interval. Without that floor a big room would close its own
  * healthy members whenever it passed its budget: past 2,048 links the room's
  * share is under 32 KiB, and at its 10,000 connections 6.5 KiB. What a link
  * under the floor holds is mostly already out of the room (in the kernel's
@@ -25,6 +25,7 @@
  * Pure: LinkFlow feeds it (flow.ts), the room attaches each link (room.ts).
  */
 import { BUDGETS, FLOW } from "../protocol";
+import type { Transport } from "./session";
 
 /** One link's account: what LinkFlow reports to, and asks before sending. */
 export type UnreadAccount = {
@@ -39,7 +40,7 @@ export type UnreadAccount = {
 type Tally = { bytes: number; links: number };
 
 /** What a link may hold unproven and still count as keeping up, by transport (see above). */
-export const READ_SLACK = { socket: 2 * FLOW.reportEveryBytes, http: FLOW.reportEveryBytes } as const;
+export const READ_SLACK: Readonly<Record<Transport, number>> = { websocket: 2 * FLOW.reportEveryBytes, sse: FLOW.reportEveryBytes, poll: FLOW.reportEveryBytes };
 
 export class UnreadLedger {
   private readonly room: Tally = { bytes: 0, links: 0 };

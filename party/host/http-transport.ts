@@ -67,10 +67,11 @@ export function sseResponse(session: HttpSessionHandle, lastEventId: number, hea
     session.acked(lastEventId);
     await write(`retry: 1000\n: partyroom event stream\n\n`);
     while (open && current()) {
-      if (outbox.read(cursor).gap) cursor = session.gap();
+      let held = outbox.read(cursor);
+      if (held.gap) held = outbox.read((cursor = session.gap()));
       // Everything held goes out as one write: a stream that fell behind (a busy room, a slow client) catches up in
       // one chunk and one timer instead of one per event, which is when the room can least afford the overhead.
-      const { events } = outbox.read(cursor);
+      const { events } = held;
       if (events.length > 0 && current()) {
         await write(events.map(sseEvent).join(""));
         if (!open) break;

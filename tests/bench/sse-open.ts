@@ -11,6 +11,7 @@
  *   npm run bench:sse-open
  *   npm run bench:sse-open -- --sessions 500 --hold-s 30
  */
+import { requestErrorKind } from "../helpers/http-agent";
 import { SseClient } from "../helpers/http-session";
 import { scriptArgs } from "./lib/cli";
 import { chooseCpus } from "./lib/machine";
@@ -30,8 +31,7 @@ const t0 = performance.now();
 const window = (t: number) => Math.floor((t - t0) / 5000) * 5;
 const failures: Record<string, number> = {};
 const fail = (what: string, err: unknown) => {
-  const e = err as { cause?: { code?: string }; message?: string };
-  const key = `${window(performance.now())} s: ${what} ${e?.cause?.code ?? e?.message?.slice(0, 80) ?? String(err)}`;
+  const key = `${window(performance.now())} s: ${what} ${requestErrorKind(err).slice(0, 80)}`;
   failures[key] = (failures[key] ?? 0) + 1;
 };
 const slowest: Record<number, number> = {};

@@ -7,7 +7,7 @@
  * connection the server has just closed, and the request fails with ECONNRESET or UND_ERR_SOCKET before reaching the
  * room. Browsers resend such a request on a new connection; undici's fetch does not. Dropping idle connections after
  * 1 s leaves 4 s of lag before that race, so a failed request here is the server's, not the client's pool.
- * `tests/integration/http-keepalive.test.ts` checks the server's side of this.
+ * `tests/integration/http-keepalive.test.ts` checks both sides of this.
  */
 import { Agent } from "undici";
 
@@ -20,3 +20,9 @@ const agent = new Agent({ keepAliveTimeout: CLIENT_KEEPALIVE_MS, keepAliveMaxTim
 
 /** `fetch` through the agent above. */
 export const clientFetch: typeof fetch = (input, init) => fetch(input, { ...init, dispatcher: agent } as RequestInit);
+
+/** Why a request failed, in a word: the socket error under undici's "fetch failed", or the message. */
+export function requestErrorKind(err: unknown): string {
+  const e = err as { cause?: { code?: string; message?: string }; message?: string };
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+}

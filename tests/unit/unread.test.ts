@@ -106,7 +106,7 @@ test("a socket is not cut while one report interval is unreported and its report
     flow.attach(ledger.account("203.0.113.9", READ_SLACK[kind]));
     return flow;
   };
-  const crowd = Array.from({ length: 5_000 }, () => attach("socket"));
+  const crowd = Array.from({ length: 5_000 }, () => attach("websocket"));
   for (const f of crowd) f.onSent(16 * 1024, "event", 0);
   assert.ok(ledger.bytes > BUDGETS.unreadBytesPerRoom, "the address and the room are over their budgets");
   const f = crowd[0]!;
@@ -121,9 +121,8 @@ test("a socket is not cut while one report interval is unreported and its report
     return flow.unread;
   };
   const socket = cutAt(crowd[1]!);
-  assert.ok(socket <= READ_SLACK.socket && socket + 1_000 > READ_SLACK.socket, `socket cut at ${socket}`);
-  const http = cutAt(attach("http"));
-  assert.ok(http <= READ_SLACK.http && http + 1_000 > READ_SLACK.http, `HTTP session cut at ${http}`);
-  assert.equal(READ_SLACK.socket, 2 * FLOW.reportEveryBytes);
-  assert.equal(READ_SLACK.http, FLOW.reportEveryBytes);
+  assert.ok(socket <= READ_SLACK.websocket && socket + 1_000 > READ_SLACK.websocket, `socket cut at ${socket}`);
+  const http = cutAt(attach("sse"));
+  assert.ok(http <= READ_SLACK.sse && http + 1_000 > READ_SLACK.sse, `HTTP session cut at ${http}`);
+  assert.deepEqual(READ_SLACK, { websocket: 2 * FLOW.reportEveryBytes, sse: FLOW.reportEveryBytes, poll: FLOW.reportEveryBytes });
 });

@@ -10,7 +10,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import WebSocket from "ws";
 import { PROTOCOL_VERSION } from "../../../party/protocol";
-import { clientFetch } from "../../helpers/http-agent";
+import { clientFetch, requestErrorKind } from "../../helpers/http-agent";
 import { PollClient, SseClient } from "../../helpers/http-session";
 import { until, withTimeout } from "../../helpers/wait";
 import { portOf } from "../lib/backlog";
@@ -186,12 +186,6 @@ async function footprint(ctx: BenchContext, kind: Kind, n: number, windowMs: num
 
 type Footprint = { kib: number; noiseKib: number; cpuPct: number; opened: number; failed: number; beatErrors: number; errors: Record<string, number> };
 
-/** Why a request failed, in a word: the socket error under undici's "fetch failed", or the message. */
-function errorKind(err: unknown): string {
-  const e = err as { cause?: { code?: string; message?: string }; message?: string };
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
-}
-
 async function idleConnections(kind: Kind, peer: Peer, n: number, windowMs: number): Promise<Footprint> {
   const base = { ws: peer.url("x").replace(/\/parties\/main\/x$/, ""), http: peer.http };
   const r = room(`${kind}-mem`);
@@ -199,7 +193,7 @@ async function idleConnections(kind: Kind, peer: Peer, n: number, windowMs: numb
   const subs: Sub[] = [];
   // A connection that fails to open or to heartbeat is counted with its reason, not thrown: the run goes on and the table says so.
   const errors: Record<string, number> = {};
-  const count = (err: unknown) => void (errors[errorKind(err)] = (errors[errorKind(err)] ?? 0) + 1);
+  const count = (err: unknown) => void (errors[requestErrorKind(err)] = (errors[requestErrorKind(err)] ?? 0) + 1);
   let failed = 0;
   let beatErrors = 0;
   for (let i = 0; i < n; i += 50) {
