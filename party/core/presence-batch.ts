@@ -7,6 +7,7 @@
  */
 import type { PresenceDelta } from "../protocol";
 import { mergeDeltas } from "./presence";
+import type { Transport } from "./session";
 
 /**
  * In quiet, up to QUIET_FRAMES frames go out at once within any
@@ -32,6 +33,18 @@ export const BURST_PER_SECOND = 40;
  */
 export const SENDS_PER_SECOND = 10_000;
 
+/**
+ * A send, counted in WebSocket sends, by the link's transport: a frame to an
+ * HTTP session is a stream write (SSE) or a whole answer and the next request
+ * (long polling), several times a socket's send on the server
+ * (`npm run bench:send-cost`, docs/bench/send-cost.md). Counted as one, a
+ * thousand SSE sessions opening in one room had presence every 100 ms, each
+ * frame a thousand stream writes: the server's core saturated, the opens
+ * slowed, more windows passed while they came, and workerd reset requests it
+ * had not read by its idle close (`npm run bench:sse-open`).
+ */
+export const SEND_COST: Readonly<Record<Transport, number>> = { websocket: 1, sse: 5, poll: 10 };
+
 export class PresenceBatcher {
   private pending: PresenceDelta | null = null;
   /** When the last QUIET_FRAMES frames went out, oldest first. */
@@ -50,8 +63,9 @@ export class PresenceBatcher {
   /**
    * Adds a delta. `send` is what goes out now (null while a window is open);
    * `flushAt`, when set, is when the caller must call `flush` (a new window opened).
+   * `sends` is what one frame to every link costs: SEND_COST summed over the links.
    */
-  add(delta: PresenceDelta | null, now: number, links = 1): { send: PresenceDelta | null; flushAt: number | null } {
+  add(delta: PresenceDelta | null, now: number, sends = 1): { send: PresenceDelta | null; flushAt: number | null } {
     if (!delta) return { send: null, flushAt: null };
     if (now - this.second >= 1000) {
       this.previous = now - this.second < 2000 ? this.count : 0;
@@ -62,8 +76,8 @@ export class PresenceBatcher {
     this.pending = mergeDeltas(this.pending, delta);
     if (this.flushAt !== null) return { send: null, flushAt: null };
     const busiest = Math.max(this.count, this.previous);
-    const burst = busiest > BURST_PER_SECOND || busiest * links > SENDS_PER_SECOND;
-    const due = burst ? this.lastSent() + Math.max(BURST_WINDOW_MS, (links * 1000) / SENDS_PER_SECOND) : this.quietDue();
+    const burst = busiest > BURST_PER_SECOND || busiest * sends > SENDS_PER_SECOND;
+    const due = burst ? this.lastSent() + Math.max(BURST_WINDOW_MS, (sends * 1000) / SENDS_PER_SECOND) : this.quietDue();
     if (due <= now) return { send: this.take(now), flushAt: null };
     this.flushAt = due;
     return { send: null, flushAt: due };

@@ -11,7 +11,7 @@ import { RoomCounters } from "./counters";
 import type { FrameClass } from "./flow";
 import type { Clock, Grant, Link, Refusal, RoomStorage } from "./ports";
 import { Presence } from "./presence";
-import { PresenceBatcher } from "./presence-batch";
+import { PresenceBatcher, SEND_COST } from "./presence-batch";
 import { PresenceLog } from "./presence-log";
 import { RoomEvents } from "./room-events";
 import { Session } from "./session";
@@ -75,6 +75,8 @@ export abstract class RoomLinks {
   protected readonly presenceHeld = new Set<Session>();
   /** Sessions still pending (their hello timeout may be what the alarm is set for). */
   protected pendingCount = 0;
+  /** What one frame to every session costs, in WebSocket sends (presence-batch.ts, SEND_COST). */
+  protected sendCost = 0;
 
   constructor(readonly deps: RoomDeps) {
     this.limits = new UserLimits(deps.config.maxConnectionsPerUser, deps.config.maxConnectionsPerAddress);
@@ -180,7 +182,7 @@ export abstract class RoomLinks {
 
   /** Presence goes out at once when quiet, merged per window in a burst (presence-batch.ts). */
   broadcastPresence(delta: PresenceDelta | null, except?: Session): void {
-    const { send, flushAt } = this.batcher.add(delta, this.now(), this.sessions.size);
+    const { send, flushAt } = this.batcher.add(delta, this.now(), this.sendCost);
     if (send) this.deliverPresence(send, except);
     if (flushAt !== null) {
       this.deps.clock.setTimeout(() => {
@@ -246,6 +248,7 @@ export abstract class RoomLinks {
     this.byId.set(session.id, session);
     this.limits.addAddress(session.address);
     session.flow.attach(this.unread.account(session.address, READ_SLACK[session.transport]));
+    this.sendCost += SEND_COST[session.transport];
     this.countUser(session);
     if (session.kind === "pending") this.pendingCount++;
   }

@@ -26,6 +26,7 @@ import { DocSync } from "./doc-sync";
 import { HttpSessions } from "./http-sessions";
 import { RoomJobs } from "./jobs";
 import { PageReads } from "./page-reads";
+import { SEND_COST } from "./presence-batch";
 import type { ConnectInfo, Grant, Link } from "./ports";
 import { recordSeenSlackMs, RoomLinks, type RoomDeps } from "./room-links";
 import { isSessionRecord, Session } from "./session";
@@ -282,6 +283,7 @@ export class RoomCore extends RoomLinks {
     this.byId.delete(session.id);
     this.limits.removeAddress(session.address);
     session.flow.detach();
+    this.sendCost -= SEND_COST[session.transport];
     if (session.countedAs !== null) this.limits.removeUser(session.countedAs);
     if (session.kind === "pending") this.pendingCount--;
     this.http.forget(session);

@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { mergeDeltas, type PeopleChange, Presence } from "../../party/core/presence";
 import { FLOW, type PresenceDelta } from "../../party/protocol";
-import { disposeRooms, type RecordingLink, room } from "../helpers/core";
+import { SEND_COST, SENDS_PER_SECOND } from "../../party/core/presence-batch";
+import { disposeRooms, OPEN, type RecordingLink, room } from "../helpers/core";
 
 after(disposeRooms);
 
@@ -135,3 +136,37 @@ function counts(link: RecordingLink): number[] {
 function names(link: RecordingLink): string[] {
   return link.of("presence").flatMap((d) => [...(d.join ?? []), ...(d.update ?? [])].map((p) => p.name));
 }
+
+test("the room counts an HTTP session's presence frame as SEND_COST sends: a crowd of SSE sessions gets presence in wider windows than one of sockets", async () => {
+  const listeners = 400;
+  const joins = 30;
+  /** Presence frames a watching socket hears while `joins` people join, ten a second, with `listeners` of `transport` in the room. */
+  const framesHeard = async (transport: "websocket" | "sse") => {
+    // Everyone listed, so every join is news to the watcher.
+    const h = await room({ presenceListed: 1_000, config: { maxConnectionsPerAddress: 1_000, maxConnectionsPerUser: 1_000 } });
+    const watcher = await h.join("watcher");
+    for (let i = 0; i < listeners; i++) {
+      const hello = { type: "hello", v: 1, clientId: `l${i}`, name: `l${i}`, color: "#336699" };
+      if (transport === "websocket") await h.join(`l${i}`);
+      else assert.ok("id" in (await h.core.http.openSession(JSON.stringify(hello), "sse", OPEN, "")));
+    }
+    await h.wait(3_000); // the listeners' own joins have gone out and their second has passed
+    watcher.clear();
+    for (let i = 0; i < joins; i++) {
+      await h.join(`j${i}`);
+      await h.wait(100);
+    }
+    await h.wait(2_000);
+    const frames = watcher.of("presence");
+    const heard = new Set(frames.flatMap((d) => d.join?.map((p) => p.clientId) ?? []));
+    assert.equal(heard.size, joins, `${transport}: the watcher hears every join`);
+    return frames.length;
+  };
+  const sockets = await framesHeard("websocket");
+  const sse = await framesHeard("sse");
+  assert.equal(sockets, joins, "among sockets (about 4,000 sends a second) every join goes out at once");
+  // As counted, the SSE room's presence stays near the budget: with each session counted as one socket it was quiet too (every join at once, twice the budget).
+  const sends = listeners * SEND_COST.sse + (1 + joins) * SEND_COST.websocket;
+  const perSecond = (sse * sends) / (joins / 10);
+  assert.ok(perSecond <= SENDS_PER_SECOND * 1.5, `among SSE sessions joins are merged: ${sse} frames for ${joins} joins, ${Math.round(perSecond)} sends a second as counted`);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { mergeDeltas, Presence } from "../../party/core/presence";
-import { BURST_PER_SECOND, BURST_WINDOW_MS, PresenceBatcher, QUIET_FRAMES, QUIET_WINDOW_MS, SENDS_PER_SECOND } from "../../party/core/presence-batch";
+import { BURST_PER_SECOND, BURST_WINDOW_MS, PresenceBatcher, QUIET_FRAMES, QUIET_WINDOW_MS, SEND_COST, SENDS_PER_SECOND } from "../../party/core/presence-batch";
 import type { PresenceDelta } from "../../party/protocol";
 
 const ada = { clientId: "ada", name: "Ada", color: "#ff0000", status: "active" as const, updatedAt: 0 };
@@ -145,4 +145,16 @@ test("in a crowd a trickle of joins is a burst: presence frames times links stay
   const gaps = crowd.frames.slice(1).map((t, i) => t - crowd.frames[i]!);
   assert.ok(Math.min(...gaps.slice(2)) >= (links * 1000) / SENDS_PER_SECOND, `frames a widened window apart: ${gaps.join(",")}`);
   assert.ok(Math.max(...crowd.wentOut.map((t, i) => t - times[i]!)) <= (links * 1000) / SENDS_PER_SECOND + 34, "no join waits much more than one window");
+});
+
+test("a frame to an HTTP session counts SEND_COST sends: joins a room of sockets sends one by one are a burst for as many SSE sessions", () => {
+  // 1,000 links, 10 joins a second for 5 s.
+  const times = Array.from({ length: 50 }, (_, i) => i * 100);
+  const sockets = drive(new PresenceBatcher(), times, 1_000 * SEND_COST.websocket);
+  assert.equal(sockets.frames.length, 50, "a thousand sockets: every join at once");
+  const sends = 1_000 * SEND_COST.sse;
+  const sse = drive(new PresenceBatcher(), times, sends);
+  const perSecond = (sse.frames.length * sends) / 5;
+  assert.ok(perSecond <= SENDS_PER_SECOND * 1.5, `${sse.frames.length} frames to 1,000 SSE sessions in 5 s: ${perSecond} sends a second as counted`);
+  assert.ok(Math.max(...sse.wentOut.map((t, i) => t - times[i]!)) <= (sends * 1000) / SENDS_PER_SECOND + 34, "no join waits much more than one window");
 });

@@ -1,0 +1,182 @@
+/**
+ * `npm run bench:send-cost`: the server CPU one frame costs per receiving
+ * link, over a WebSocket against over an SSE stream, under `partykit dev` on
+ * the real runtime. The room batches presence by what a frame to every link
+ * costs, in WebSocket sends (SEND_COST, core/presence-batch.ts); this is where
+ * those weights come from. SESSIONS idle sessions of one transport sit in a
+ * room, and one driver (a socket) posts RATE chat messages a second, each one
+ * frame to every session at once: chat is never batched, so what is measured
+ * does not depend on the weights it measures. Server CPU (its whole process
+ * group: workerd and the `partykit dev` process beside it) over the driven
+ * window, less its CPU over an idle window just before, divided by the frames
+ * delivered. A trial whose server passed 90% of its core is not valid (the
+ * CPU it could not get is missing from the figure).
+ *
+ *   npm run bench:send-cost
+ *   npm run bench:send-cost -- --sessions 200 --poll-sessions 50 --rate 8 --window 15 --rounds 3 --out DIR
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { HEARTBEAT_INTERVAL_MS } from "../../party/protocol";
+import { TestClient } from "../helpers/client";
+import { PollClient, SseClient } from "../helpers/http-session";
+import { withTimeout } from "../helpers/wait";
+import { scriptArgs } from "./lib/cli";
+import { chooseCpus, describeMachine, loadNow } from "./lib/machine";
+import { pinProcess } from "./lib/proc";
+import { spreadOf } from "./lib/rounds";
+import { round } from "./lib/stats";
+import { watch } from "./lib/usage";
+import { startPeer } from "./peers";
+import type { Spread } from "./scenarios/types";
+
+const args = scriptArgs("bench:send-cost");
+const SESSIONS = args.num("sessions", 200);
+/** A poll's answer costs the most (a request and a response per frame): fewer, so the server is not saturated. */
+const POLL_SESSIONS = args.num("poll-sessions", 50);
+/** Chat messages a second, under the room's per-user rate (USER_LIMITS.chatPerSecond). */
+const RATE = args.num("rate", 8);
+const WINDOW_SEC = args.num("window", 15);
+const ROUNDS = args.num("rounds", 3);
+const TRANSPORTS = ["websocket", "sse", "poll"] as const;
+type Transport = (typeof TRANSPORTS)[number];
+const SESSIONS_OF: Record<Transport, number> = { websocket: SESSIONS, sse: SESSIONS, poll: POLL_SESSIONS };
+/** A server over this share of its core was short of CPU: the trial is not valid. */
+const SATURATED_PCT = 90;
+/** The whole probe gives up after this long (a run takes about a minute per round). */
+const GIVE_UP_MS = ROUNDS * 5 * 60_000;
+/** Opened this many at a time. */
+const BATCH = 50;
+type Trial = { idleCpuPct: number; drivenCpuPct: number; frames: number; delivered: number; usPerSend: number; deliveredPct: number };
+
+/** A receiving session of any transport: how many chat frames it has had, and how to end it. */
+type Receiver = { chats(): number; beat(): Promise<unknown>; close(): void };
+
+const cpus = chooseCpus();
+if (cpus.loadCpu !== null) pinProcess(process.pid, cpus.loadCpu);
+const machine = describeMachine(cpus.serverCpu, cpus.loadCpu);
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+async function openReceiver(transport: Transport, ws: string, http: string, room: string, clientId: string): Promise<Receiver> {
+  let chats = 0;
+  if (transport === "websocket") {
+    const { client } = await TestClient.join(ws, room, { clientId });
+    client.listeners.add((m) => void (m.type === "chat" && chats++));
+    return { chats: () => chats, beat: async () => client.send({ type: "heartbeat" }), close: () => client.ws.terminate() };
+  }
+  const client = transport === "sse" ? await SseClient.open(http, room, { clientId }) : await PollClient.open(http, room, { clientId });
+  client.listeners.add((r) => void (r.message?.type === "chat" && chats++));
+  return { chats: () => chats, beat: () => client.send({ type: "heartbeat" }), close: () => void (client instanceof SseClient ? client.close() : client.stop()) };
+}
+
+async function trial(transport: Transport, r: number): Promise<Trial> {
+  const peer = await startPeer("partyroom", { serverCpu: cpus.serverCpu });
+  const sessions = SESSIONS_OF[transport];
+  const room = `send-cost-${r}-${transport}`;
+  const ws = peer.http.replace(/^http/, "ws");
+  const crowd: Receiver[] = [];
+  const beats: ReturnType<typeof setInterval>[] = [];
+  let driver: TestClient | null = null;
+  let failedBeats = 0;
+  const heard = () => crowd.reduce((n, rec) => n + rec.chats(), 0);
+  try {
+    // A crowd at once is a burst of presence; the driver is a plain member of the room.
+    const d = (driver = (await TestClient.join(ws, room, { clientId: "driver" })).client);
+    beats.push(setInterval(() => d.send({ type: "heartbeat" }), HEARTBEAT_INTERVAL_MS));
+    for (let i = 0; i < sessions; i += BATCH) {
+      const batch = await Promise.all(Array.from({ length: Math.min(BATCH, sessions - i) }, (_, j) => openReceiver(transport, ws, peer.http, room, `r${i + j}`)));
+      for (const rec of batch) {
+        crowd.push(rec);
+        beats.push(setInterval(() => void rec.beat().catch(() => failedBeats++), HEARTBEAT_INTERVAL_MS));
+      }
+    }
+    // Once every session has a message posted after the last join, the crowd's own presence (batched) has gone out.
+    let frames = 0;
+    const post = () => d.send({ type: "chat", id: `m${frames++}`, text: "send cost ".repeat(4) });
+    post();
+    await withTimeout(waitUntil(() => heard() >= crowd.length), 30_000, "every session to hear the driver");
+    const idle = await watch(peer.usage, 5_000, 500);
+    const before = heard();
+    const sent = frames;
+    const driving = setInterval(post, 1000 / RATE);
+    const driven = await watch(peer.usage, WINDOW_SEC * 1000, 500).finally(() => clearInterval(driving));
+    const posted = frames - sent;
+    // The last message's frames are on their way: wait for them (or give up, and the trial shows the shortfall).
+    await withTimeout(waitUntil(() => heard() >= before + posted * sessions), 5_000, "the last frames").catch(() => undefined);
+    const delivered = heard() - before;
+    const t: Trial = {
+      idleCpuPct: round(idle.cpuPct),
+      drivenCpuPct: round(driven.cpuPct),
+      frames: posted,
+      delivered,
+      // % of a core over the window is 10^4 µs of CPU a second, times the window.
+      usPerSend: round(((driven.cpuPct - idle.cpuPct) * 1e4 * WINDOW_SEC) / Math.max(delivered, 1), 2),
+      deliveredPct: round((delivered / (posted * sessions)) * 100),
+    };
+    log(`${transport} round ${r}: ${t.usPerSend} µs per send (${t.drivenCpuPct}% driven, ${t.idleCpuPct}% idle), ${delivered} of ${posted * sessions} frames delivered${failedBeats ? `, ${failedBeats} heartbeats failed` : ""}`);
+    return t;
+  } finally {
+    for (const b of beats) clearInterval(b);
+    for (const rec of crowd) rec.close();
+    driver?.ws.terminate();
+    await peer.stop();
+  }
+}
+
+/** Resolves once `done()` holds, checking every 50 ms (callers bound it with withTimeout). */
+async function waitUntil(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((res) => setTimeout(res, 50));
+}
+
+const started = Date.now();
+setTimeout(() => {
+  console.error(`bench:send-cost: no result after ${GIVE_UP_MS / 60_000} min; giving up`);
+  process.exit(2);
+}, GIVE_UP_MS).unref();
+log(`${args.command}: ${SESSIONS} sessions (${POLL_SESSIONS} polling) in one room, ${RATE} chat messages a second for ${WINDOW_SEC} s, ${ROUNDS} rounds; ${machine.pinning}`);
+const trials: Record<Transport, Trial[]> = { websocket: [], sse: [], poll: [] };
+for (let r = 1; r <= ROUNDS; r++) {
+  for (const transport of r % 2 ? TRANSPORTS : [...TRANSPORTS].reverse()) trials[transport].push(await trial(transport, r));
+}
+machine.loadavgEnd = loadNow();
+
+/** Per round, what a send over `t` costs against one over a WebSocket. */
+const overWebsocket = (t: Transport) => spreadOf(trials[t].map((x, i) => round(x.usPerSend / trials.websocket[i]!.usPerSend, 2)));
+const valid = Object.values(trials)
+  .flat()
+  .every((t) => t.deliveredPct >= 99 && t.drivenCpuPct < SATURATED_PCT);
+const result = {
+  command: args.command,
+  machine,
+  minutes: round((Date.now() - started) / 60_000, 1),
+  params: { sessions: SESSIONS, pollSessions: POLL_SESSIONS, rate: RATE, windowSec: WINDOW_SEC, rounds: ROUNDS },
+  valid,
+  usPerSend: Object.fromEntries(TRANSPORTS.map((t) => [t, spreadOf(trials[t].map((x) => x.usPerSend))])) as Record<Transport, Spread>,
+  overWebsocket: Object.fromEntries(TRANSPORTS.map((t) => [t, overWebsocket(t)])) as Record<Transport, Spread>,
+  trials,
+};
+mkdirSync(args.out, { recursive: true });
+writeFileSync(join(args.out, "send-cost.json"), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(args.out, "send-cost.md"), render());
+log(`${TRANSPORTS.map((t) => `${t} ${result.usPerSend[t].median} µs (${result.overWebsocket[t].median}x)`).join(", ")} per send; wrote ${join(args.out, "send-cost.md")}`);
+
+function render(): string {
+  const m = machine;
+  const show = (s: Spread, unit: string) => `${s.median}${unit} (${s.min}-${s.max})`;
+  const what: Record<Transport, string> = { websocket: "WebSocket (a hibernating socket's `send`)", sse: "SSE (a stream write)", poll: "long polling (a poll's answer)" };
+  return `# What one frame costs the server per link, by transport
+
+Generated by \`${result.command}\` (tests/bench/send-cost.ts) at commit \`${m.commit.slice(0, 10)}\`${m.uncommitted.length ? ` with uncommitted changes in ${m.uncommitted.join(", ")}` : ""},
+on ${m.cpus} × ${m.cpuModel}, Node ${m.node}, partykit ${m.partykit}, ${m.pinning}; load average ${m.loadavgStart.join(" ")} at the start, ${m.loadavgEnd!.join(" ")} at the end; ${result.minutes} min.
+${result.valid ? "" : "\n**Not valid**: in some trial fewer than 99% of the frames reached their sessions, or the server passed ${SATURATED_PCT}% of its core (see the trials).\n"}
+${SESSIONS} idle sessions of one transport (${POLL_SESSIONS} for long polling) in one room under \`partykit dev\`, the server pinned to one core; one driver posts
+${RATE} chat messages a second for ${WINDOW_SEC} s, each one frame to every session (chat is not batched). Server CPU (its whole process group: workerd and
+the \`partykit dev\` process) over that window, less its CPU over 5 s idle just before, per frame delivered. ${ROUNDS} rounds, the
+transports in turn; a figure is the median (min-max). The room's presence batching counts a frame to an HTTP session as
+\`SEND_COST\` WebSocket sends (party/core/presence-batch.ts), from the last column.
+
+| | µs of server CPU per frame per link | against a WebSocket send, per round |
+| --- | ---: | ---: |
+${TRANSPORTS.map((t) => `| ${what[t]} | ${show(result.usPerSend[t], "")} | ${show(result.overWebsocket[t], "x")} |`).join("\n")}
+`;
+}
