@@ -36,14 +36,17 @@ export const SENDS_PER_SECOND = 10_000;
 /**
  * A send, counted in WebSocket sends, by the link's transport: a frame to an
  * HTTP session is a stream write (SSE) or a whole answer and the next request
- * (long polling), several times a socket's send on the server
- * (`npm run bench:send-cost`, docs/bench/send-cost.md). Counted as one, a
+ * (long polling), several times a socket's send on the server. The weights
+ * are the medians of `npm run bench:send-cost` (docs/bench/send-cost.json,
+ * `overWebsocket`), rounded; tests/unit/presence.test.ts keeps them so. A
+ * room of pollers gets presence seldom in a crowd: each frame to each of them
+ * is a request the server answers, and polls carry what waited. Counted as one, a
  * thousand SSE sessions opening in one room had presence every 100 ms, each
  * frame a thousand stream writes: the server's core saturated, the opens
  * slowed, more windows passed while they came, and workerd reset requests it
  * had not read by its idle close (`npm run bench:sse-open`).
  */
-export const SEND_COST: Readonly<Record<Transport, number>> = { websocket: 1, sse: 5, poll: 10 };
+export const SEND_COST: Readonly<Record<Transport, number>> = { websocket: 1, sse: 6, poll: 47 };
 
 export class PresenceBatcher {
   private pending: PresenceDelta | null = null;

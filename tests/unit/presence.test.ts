@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { mergeDeltas, Presence } from "../../party/core/presence";
 import { BURST_PER_SECOND, BURST_WINDOW_MS, PresenceBatcher, QUIET_FRAMES, QUIET_WINDOW_MS, SEND_COST, SENDS_PER_SECOND } from "../../party/core/presence-batch";
 import type { PresenceDelta } from "../../party/protocol";
+import { ROOT } from "../helpers/server";
 
 const ada = { clientId: "ada", name: "Ada", color: "#ff0000", status: "active" as const, updatedAt: 0 };
 const bob = { clientId: "bob", name: "Bob", color: "#00ff00", status: "active" as const, updatedAt: 0 };
@@ -157,4 +160,10 @@ test("a frame to an HTTP session counts SEND_COST sends: joins a room of sockets
   const perSecond = (sse.frames.length * sends) / 5;
   assert.ok(perSecond <= SENDS_PER_SECOND * 1.5, `${sse.frames.length} frames to 1,000 SSE sessions in 5 s: ${perSecond} sends a second as counted`);
   assert.ok(Math.max(...sse.wentOut.map((t, i) => t - times[i]!)) <= (sends * 1000) / SENDS_PER_SECOND + 34, "no join waits much more than one window");
+});
+
+test("SEND_COST is what npm run bench:send-cost measured: the committed medians, rounded", () => {
+  const measured = JSON.parse(readFileSync(join(ROOT, "docs", "bench", "send-cost.json"), "utf8")) as { valid: boolean; overWebsocket: Record<string, { median: number }> };
+  assert.ok(measured.valid, "docs/bench/send-cost.json is a valid run");
+  for (const [transport, cost] of Object.entries(SEND_COST)) assert.equal(cost, Math.round(measured.overWebsocket[transport]!.median), transport);
 });
