@@ -10,9 +10,10 @@
  *
  *   npm run bench:sse-open
  *   npm run bench:sse-open -- --sessions 500 --hold-s 30
+ *   npm run bench:sse-open -- --transport poll   (long-polling sessions instead)
  */
 import { requestErrorKind } from "../helpers/http-agent";
-import { SseClient } from "../helpers/http-session";
+import { PollClient, SseClient } from "../helpers/http-session";
 import { scriptArgs } from "./lib/cli";
 import { chooseCpus } from "./lib/machine";
 import { pinProcess } from "./lib/proc";
@@ -21,6 +22,9 @@ import { startPeer } from "./peers";
 const args = scriptArgs("bench:sse-open");
 const SESSIONS = args.num("sessions", 1000);
 const HOLD_MS = args.num("hold-s", 40) * 1000;
+const TRANSPORT = args.str("transport", "sse");
+if (TRANSPORT !== "sse" && TRANSPORT !== "poll") throw new Error("--transport is sse or poll");
+const open = (clientId: string) => (TRANSPORT === "sse" ? SseClient.open(peer.http, "sse-open", { clientId }) : PollClient.open(peer.http, "sse-open", { clientId }));
 const BATCH = 50;
 const BEAT_MS = 10_000;
 
@@ -35,11 +39,11 @@ const fail = (what: string, err: unknown) => {
   failures[key] = (failures[key] ?? 0) + 1;
 };
 const slowest: Record<number, number> = {};
-const sessions: SseClient[] = [];
+const sessions: (SseClient | PollClient)[] = [];
 const beats: ReturnType<typeof setInterval>[] = [];
 try {
   for (let i = 0; i < SESSIONS; i += BATCH) {
-    const opened = await Promise.allSettled(Array.from({ length: Math.min(BATCH, SESSIONS - i) }, (_, j) => SseClient.open(peer.http, "sse-open", { clientId: `s${i + j}` })));
+    const opened = await Promise.allSettled(Array.from({ length: Math.min(BATCH, SESSIONS - i) }, (_, j) => open(`s${i + j}`)));
     for (const o of opened) {
       if (o.status === "rejected") {
         fail("open", o.reason);
@@ -58,12 +62,12 @@ try {
       );
     }
   }
-  console.log(`${sessions.length} of ${SESSIONS} SSE sessions opened in ${((performance.now() - t0) / 1000).toFixed(1)} s (server on CPU ${serverCpu ?? "any"})`);
+  console.log(`${sessions.length} of ${SESSIONS} ${TRANSPORT} sessions opened in ${((performance.now() - t0) / 1000).toFixed(1)} s (server on CPU ${serverCpu ?? "any"})`);
   await new Promise((r) => setTimeout(r, HOLD_MS));
   console.log("slowest heartbeat answer (ms) by when it was sent (s):", JSON.stringify(Object.fromEntries(Object.entries(slowest).map(([k, v]) => [k, Math.round(v)]))));
   console.log("failures:", Object.keys(failures).length ? failures : "none");
 } finally {
   for (const b of beats) clearInterval(b);
-  for (const s of sessions) s.close();
+  await Promise.all(sessions.map((s) => (s instanceof SseClient ? s.close() : s.stop())));
   await peer.stop();
 }

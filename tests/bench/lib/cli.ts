@@ -1,6 +1,6 @@
 /**
  * Arguments of the standalone bench scripts (`bench:profile`,
- * `bench:profile-connect`): `--name N` numbers, `--out DIR`, and the command
+ * `bench:profile-connect`): `--name N` numbers, `--name word` words, `--out DIR`, and the command
  * line as it was typed, for the results file.
  */
 import { join, resolve } from "node:path";
@@ -11,6 +11,8 @@ export function scriptArgs(script: string, argv = process.argv.slice(2)) {
   return {
     /** `--name N` as a number, or `fallback`. */
     num: (name: string, fallback: number) => (at(name) >= 0 ? Number(argv[at(name) + 1]) : fallback),
+    /** `--name word`, or `fallback`. */
+    str: (name: string, fallback: string) => (at(name) >= 0 ? (argv[at(name) + 1] ?? fallback) : fallback),
     /** `--out DIR`, or docs/bench. */
     out: at("out") >= 0 ? resolve(argv[at("out") + 1]!) : join(ROOT, "docs", "bench"),
     command: `npm run ${script}${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
