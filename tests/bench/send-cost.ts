@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { HEARTBEAT_INTERVAL_MS } from "../../party/protocol";
 import { TestClient } from "../helpers/client";
 import { PollClient, SseClient } from "../helpers/http-session";
-import { withTimeout } from "../helpers/wait";
+import { until } from "../helpers/wait";
 import { scriptArgs } from "./lib/cli";
 import { chooseCpus, describeMachine, loadNow } from "./lib/machine";
 import { pinProcess } from "./lib/proc";
@@ -94,7 +94,7 @@ async function trial(transport: Transport, r: number): Promise<Trial> {
     let frames = 0;
     const post = () => d.send({ type: "chat", id: `m${frames++}`, text: "send cost ".repeat(4) });
     post();
-    await withTimeout(waitUntil(() => heard() >= crowd.length), 30_000, "every session to hear the driver");
+    await until(() => heard() >= crowd.length, "every session to hear the driver", 30_000);
     const idle = await watch(peer.usage, 5_000, 500);
     const before = heard();
     const sent = frames;
@@ -102,7 +102,7 @@ async function trial(transport: Transport, r: number): Promise<Trial> {
     const driven = await watch(peer.usage, WINDOW_SEC * 1000, 500).finally(() => clearInterval(driving));
     const posted = frames - sent;
     // The last message's frames are on their way: wait for them (or give up, and the trial shows the shortfall).
-    await withTimeout(waitUntil(() => heard() >= before + posted * sessions), 5_000, "the last frames").catch(() => undefined);
+    await until(() => heard() >= before + posted * sessions, "the last frames", 5_000).catch(() => undefined);
     const delivered = heard() - before;
     const t: Trial = {
       idleCpuPct: round(idle.cpuPct),
@@ -121,11 +121,6 @@ async function trial(transport: Transport, r: number): Promise<Trial> {
     driver?.ws.terminate();
     await peer.stop();
   }
-}
-
-/** Resolves once `done()` holds, checking every 50 ms (callers bound it with withTimeout). */
-async function waitUntil(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((res) => setTimeout(res, 50));
 }
 
 const started = Date.now();
