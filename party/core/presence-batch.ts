@@ -41,7 +41,7 @@ export const SENDS_PER_SECOND = 10_000;
  * `overWebsocket`), rounded; tests/unit/presence.test.ts keeps them so. A
  * room of pollers gets presence seldom in a crowd: each frame to each of them
  * is a request the server answers, and polls carry what waited. Counted as one, a
- * thousand SSE sessions opening in one room had presence every 100 ms, each
+ * thousand SSE sessions opening in one room had presence every burst window, each
  * frame a thousand stream writes: the server's core saturated, the opens
  * slowed, more windows passed while they came, and workerd reset requests it
  * had not read by its idle close (`npm run bench:sse-open`).

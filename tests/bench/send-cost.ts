@@ -17,6 +17,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Transport } from "../../party/core/session";
 import { HEARTBEAT_INTERVAL_MS } from "../../party/protocol";
 import { TestClient } from "../helpers/client";
 import { PollClient, SseClient } from "../helpers/http-session";
@@ -38,8 +39,7 @@ const POLL_SESSIONS = args.num("poll-sessions", 50);
 const RATE = args.num("rate", 8);
 const WINDOW_SEC = args.num("window", 15);
 const ROUNDS = args.num("rounds", 3);
-const TRANSPORTS = ["websocket", "sse", "poll"] as const;
-type Transport = (typeof TRANSPORTS)[number];
+const TRANSPORTS = ["websocket", "sse", "poll"] as const satisfies readonly Transport[];
 const SESSIONS_OF: Record<Transport, number> = { websocket: SESSIONS, sse: SESSIONS, poll: POLL_SESSIONS };
 /** A server over this share of its core was short of CPU: the trial is not valid. */
 const SATURATED_PCT = 90;

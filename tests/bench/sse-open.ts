@@ -24,13 +24,13 @@ const SESSIONS = args.num("sessions", 1000);
 const HOLD_MS = args.num("hold-s", 40) * 1000;
 const TRANSPORT = args.str("transport", "sse");
 if (TRANSPORT !== "sse" && TRANSPORT !== "poll") throw new Error("--transport is sse or poll");
-const open = (clientId: string) => (TRANSPORT === "sse" ? SseClient.open(peer.http, "sse-open", { clientId }) : PollClient.open(peer.http, "sse-open", { clientId }));
 const BATCH = 50;
 const BEAT_MS = 10_000;
 
 const { serverCpu, loadCpu } = chooseCpus();
 if (loadCpu !== null) pinProcess(process.pid, loadCpu);
 const peer = await startPeer("partyroom", { serverCpu });
+const open = (clientId: string) => (TRANSPORT === "sse" ? SseClient.open(peer.http, "sse-open", { clientId }) : PollClient.open(peer.http, "sse-open", { clientId }));
 const t0 = performance.now();
 const window = (t: number) => Math.floor((t - t0) / 5000) * 5;
 const failures: Record<string, number> = {};
