@@ -63,7 +63,7 @@ export default class DirectoryParty implements Party.Server {
     } catch {
       return httpError("bad_json", "a report is JSON");
     }
-    if (typeof report?.room !== "string" || typeof report.connections !== "number" || typeof report.reportedAt !== "number") return httpError("bad_message", "not a room report");
+    if (typeof report?.room !== "string" || typeof report.connections !== "number" || typeof report.reportedAt !== "number" || (report.startedAt !== undefined && typeof report.startedAt !== "number")) return httpError("bad_message", "not a room report");
     await this.directory.apply(report, Date.now());
     return new Response(null, { status: 204 });
   }

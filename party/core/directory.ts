@@ -38,7 +38,7 @@ export class Directory {
     this.reports++;
     const old = this.entries.get(report.room);
     if (old && old.reportedAt > report.reportedAt) return;
-    const startedAt = report.state === "started" ? report.reportedAt : report.connections === 0 ? null : (old?.startedAt ?? report.reportedAt);
+    const startedAt = report.connections === 0 ? null : report.state === "started" ? (report.startedAt ?? report.reportedAt) : (old?.startedAt ?? report.startedAt ?? report.reportedAt);
     const entry: DirectoryEntry = { ...report, startedAt };
     this.entries.set(report.room, entry);
     await this.storage.put(PREFIX + report.room, entry);

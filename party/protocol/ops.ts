@@ -109,8 +109,12 @@ export type DirectoryEntry = {
   instanceId: string;
 };
 
-/** A room's report to the directory (party to party, never from outside). */
-export type DirectoryReport = Omit<DirectoryEntry, "startedAt">;
+/**
+ * A room's report to the directory (party to party, never from outside). `startedAt`: when the reporting instance saw
+ * the room go from empty to occupied (a start is reported a window later); absent when it did not see it (it woke with
+ * the room occupied), or from a room older than the field.
+ */
+export type DirectoryReport = Omit<DirectoryEntry, "startedAt"> & { startedAt?: number };
 
 /** `GET /parties/directory/rooms/list` (admin). */
 export type DirectoryList = { rooms: DirectoryEntry[]; total: number; active: number; connections: number };

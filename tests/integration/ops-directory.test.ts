@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { after, before, test } from "node:test";
 import WebSocket from "ws";
+import { REPORT_EVERY_MS } from "../../party/core/directory-report";
 import type { DirectoryEntry, DirectoryList } from "../../party/protocol";
 import { getJson, TestClient } from "../helpers/client";
 import { SseClient } from "../helpers/http-session";
@@ -60,10 +61,11 @@ test("rooms appear when they start, follow their size, and show empty when every
   assert.equal(emptied.startedAt, null);
 });
 
-test("a room's first report arrives although its open does not wait for it", async () => {
-  // One raw socket that sends nothing after its open: no later event of this room runs to keep it going, so the
-  // report begun in onConnect, which returned without waiting for it (host/clock.ts), arrives on its own or never.
+test("a room's start is reported when its first window closes, although nothing else happens in it", async () => {
+  // One raw socket that sends nothing after its open: no later event of this room runs, so the start (reported a
+  // window after it, core/directory-report.ts) goes out from the window's job, run by the storage alarm, or never.
   const room = uniqueRoom("dir-silent");
+  const startedAfter = Date.now();
   const socket = new WebSocket(`${server.ws}/parties/main/${room}`);
   try {
     await withTimeout(once(socket, "open"), 10_000, "the silent socket to open");
@@ -72,6 +74,8 @@ test("a room's first report arrives although its open does not wait for it", asy
       return e?.connections === 1 ? e : null;
     }, "the silent socket's room listed with 1 connection", 10_000);
     assert.equal(listed.state, "started");
+    assert.ok(listed.startedAt !== null && listed.startedAt >= startedAfter, "listed with when it started");
+    assert.ok(listed.reportedAt - listed.startedAt >= REPORT_EVERY_MS, `reported ${listed.reportedAt - listed.startedAt} ms after the start, not at it`);
   } finally {
     socket.close();
   }

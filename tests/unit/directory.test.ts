@@ -1,7 +1,7 @@
 /**
- * The directory and the rooms' reports, without a server: a room reports when
- * it starts and empties, and size changes at most once per REPORT_EVERY_MS
- * with the last one always sent; a report that could not be sent waits in
+ * The directory and the rooms' reports, without a server: a room reports its
+ * start when the start's first window closes, an empty room at once, and size
+ * changes at most once per REPORT_EVERY_MS with the last one always sent; a report that could not be sent waits in
  * storage for the next instance; the directory ignores a report older than
  * what it holds and forgets long-empty rooms.
  */
@@ -13,20 +13,44 @@ import type { DirectoryReport } from "../../party/protocol";
 import { room, settle } from "../helpers/core";
 import { MemoryStorage } from "../helpers/memory-storage";
 
-test("reports: started and emptied at once, size changes debounced with the last one kept", async () => {
+test("reports: a start when its first window closes, size changes debounced with the last one kept, emptied at once", async () => {
   const h = await room();
   const reports: DirectoryReport[] = [];
   await DirectoryReporter.attach(h.core, (r) => (reports.push(r), true));
+  const startedAt = h.clock.now();
   const links = [h.connect(), h.connect(), h.connect(), h.connect()];
-  assert.deepEqual(reports.map((r) => [r.state, r.connections]), [["started", 1]], "a burst of connects sends the start, then waits");
+  assert.equal(reports.length, 0, "nothing at the start: the first client's load goes first");
   await settle(); // the job's storage write, then its alarm
   await h.wait(REPORT_EVERY_MS + 50);
-  assert.deepEqual(reports.at(-1), { ...reports.at(-1)!, state: "changed", connections: 4 }, "the window's last size is reported when it closes");
+  assert.deepEqual(reports.map((r) => [r.state, r.connections, r.startedAt]), [["started", 4, startedAt]], "the start, with the size when its window closed and when it began");
+  links.push(h.connect());
+  assert.equal(reports.length, 1, "a change inside the next window waits");
+  await settle();
+  await h.wait(REPORT_EVERY_MS + 50);
+  assert.deepEqual(reports.map((r) => [r.state, r.connections]), [["started", 4], ["changed", 5]], "the window's last size is reported when it closes");
   const sent = reports.length;
   for (const l of links) h.core.disconnect(l);
   assert.equal(reports.at(-1)?.state, "emptied");
   assert.equal(reports.at(-1)?.connections, 0);
-  assert.ok(reports.length - sent <= 3, `${reports.length - sent} reports for four disconnects`);
+  assert.ok(reports.length - sent <= 3, `${reports.length - sent} reports for five disconnects`);
+});
+
+test("a room that empties before its start is reported says only that it emptied, and its next start is reported", async () => {
+  const h = await room();
+  const reports: DirectoryReport[] = [];
+  await DirectoryReporter.attach(h.core, (r) => (reports.push(r), true));
+  const brief = h.connect();
+  await h.wait(100);
+  h.core.disconnect(brief);
+  assert.deepEqual(reports.map((r) => [r.state, r.connections]), [["emptied", 0]]);
+  await settle();
+  await h.wait(REPORT_EVERY_MS + 50);
+  assert.equal(reports.length, 1, "the start's job found nothing owed");
+  const again = h.clock.now();
+  h.connect();
+  await settle();
+  await h.wait(REPORT_EVERY_MS + 50);
+  assert.deepEqual(reports.map((r) => [r.state, r.connections, r.startedAt]), [["emptied", 0, undefined], ["started", 1, again]]);
 });
 
 test("the host's flush on every connect sends nothing inside the window: a crowd arriving costs one report per window", async () => {
@@ -38,11 +62,19 @@ test("the host's flush on every connect sends nothing inside the window: a crowd
     reporter.flush(h.clock.now());
     h.connect();
   }
-  assert.deepEqual(reports.map((r) => [r.state, r.connections]), [["started", 1]]);
+  assert.equal(reports.length, 0);
   await settle();
   await h.wait(REPORT_EVERY_MS + 50);
   reporter.flush(h.clock.now());
-  assert.deepEqual(reports.map((r) => [r.state, r.connections]), [["started", 1], ["changed", 50]], "the window's job sent the last size, once");
+  assert.deepEqual(reports.map((r) => [r.state, r.connections]), [["started", 50]], "the window's job sent the start with the crowd's size, once");
+  for (let i = 0; i < 50; i++) {
+    reporter.flush(h.clock.now());
+    h.connect();
+  }
+  await settle();
+  await h.wait(REPORT_EVERY_MS + 50);
+  reporter.flush(h.clock.now());
+  assert.deepEqual(reports.map((r) => [r.state, r.connections]), [["started", 50], ["changed", 100]]);
 });
 
 test("a report the host could not send waits in storage for the next instance", async () => {
@@ -50,7 +82,8 @@ test("a report the host could not send waits in storage for the next instance", 
   const h = await room({ storage });
   await DirectoryReporter.attach(h.core, () => false);
   h.connect();
-  await h.wait(10);
+  await settle();
+  await h.wait(REPORT_EVERY_MS + 50);
   assert.equal(storage.data.get("dir:pending"), true);
   const woken = await room({ storage, clock: h.clock });
   const reports: DirectoryReport[] = [];
@@ -71,9 +104,13 @@ test("the directory keeps the newest report per room and forgets rooms empty for
   await dir.apply(report("a", 2, 2_000), 3_000);
   assert.equal(dir.list().rooms[0]?.connections, 5, "an older report arriving late changes nothing");
   assert.equal(dir.list().rooms[0]?.startedAt, 1_000);
+  await dir.apply({ ...report("c", 3, 2_500, "started"), startedAt: 500 }, 3_000);
+  assert.equal(dir.list().rooms.find((r) => r.room === "c")?.startedAt, 500, "a start reported a window late keeps when it began");
+  await dir.apply(report("c", 4, 3_500), 3_500);
+  assert.equal(dir.list().rooms.find((r) => r.room === "c")?.startedAt, 500);
   await dir.apply(report("b", 0, 4_000, "emptied"), 4_000);
-  assert.deepEqual((await Directory.load(storage)).list().rooms.map((r) => r.room), ["a", "b"], "kept in storage");
+  assert.deepEqual((await Directory.load(storage)).list().rooms.map((r) => r.room), ["a", "c", "b"], "kept in storage");
   await dir.apply(report("a", 1, 5_000 + EMPTY_KEPT_MS), 5_000 + EMPTY_KEPT_MS);
-  assert.deepEqual(dir.list().rooms.map((r) => r.room), ["a"], "b was empty for more than a day");
+  assert.deepEqual(dir.list().rooms.map((r) => r.room), ["c", "a"], "b was empty for more than a day");
   assert.equal(storage.data.has("room:b"), false);
 });
