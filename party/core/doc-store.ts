@@ -19,6 +19,7 @@
 import { getLevelBulkData } from "y-partykit/storage";
 import * as Y from "yjs";
 import type { RoomStorage } from "./ports";
+import { WholeUpdate } from "./whole-update";
 
 export const COMPACT_AFTER_UPDATES = 200;
 export const COMPACT_AFTER_BYTES = 1024 * 1024;
@@ -53,6 +54,8 @@ export class DocStore {
   /** Exact size at the last measurement, and the bytes of updates applied since. */
   private measured: number;
   private growth = 0;
+  /** The whole document as one update, encoded once per change (whole-update.ts). */
+  readonly whole: WholeUpdate;
 
   private constructor(
     private readonly storage: RoomStorage,
@@ -62,7 +65,8 @@ export class DocStore {
     private clock: number,
     stored: number,
   ) {
-    this.measured = Y.encodeStateAsUpdate(doc).byteLength;
+    this.whole = new WholeUpdate(doc);
+    this.measured = this.whole.get().byteLength;
     this.sinceCompaction = stored;
   }
 
@@ -88,9 +92,9 @@ export class DocStore {
     return this.measured + this.growth;
   }
 
-  /** Measures the size exactly (costs an encode of the whole document). */
+  /** Measures the size exactly (an encode of the whole document, unless it is kept from before the last change). */
   measure(): number {
-    this.measured = Y.encodeStateAsUpdate(this.doc).byteLength;
+    this.measured = this.whole.get().byteLength;
     this.growth = 0;
     return this.measured;
   }
@@ -126,7 +130,7 @@ export class DocStore {
     this.bytesSinceCompaction = 0;
     this.compactions++;
     // The document in memory holds every update stored so far (each is applied before it is stored).
-    const snapshot = Y.encodeStateAsUpdate(this.doc);
+    const snapshot = this.whole.get();
     this.measured = snapshot.byteLength;
     this.growth = 0;
     const at = ++this.clock;

@@ -17,6 +17,7 @@ import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { YjsFrame, YjsSync } from "../protocol";
 import { forgetRemovedAwareness } from "./awareness-meta";
+import { holdsNothing, WholeUpdate } from "./whole-update";
 
 /** One client's entry in an awareness update, as sent. */
 export type AwarenessEntry = { id: number; clock: number; /** The JSON state as sent ("null" for a removal). */ state: string; /** Its length. */ bytes: number; removed: boolean };
@@ -100,6 +101,8 @@ export class DocSync {
    */
   private stored: Promise<void> = Promise.resolve();
   readonly awareness: awarenessProtocol.Awareness;
+  /** The step 2 for a peer that holds nothing, for the whole encoding it was built from. */
+  private wholeStep2: { update: Uint8Array; frame: Uint8Array } | null = null;
 
   constructor(
     readonly doc: Y.Doc,
@@ -107,6 +110,8 @@ export class DocSync {
     private readonly persist: (update: Uint8Array) => Promise<void>,
     private readonly out: DocOutput,
     private readonly awaitWrites = true,
+    /** The document's whole encoding, shared with its store (whole-update.ts). */
+    private readonly whole = new WholeUpdate(doc),
   ) {
     this.awareness = new awarenessProtocol.Awareness(doc);
     // The Awareness starts a 3 s interval in its constructor (to renew its own state and expire others').
@@ -126,13 +131,15 @@ export class DocSync {
     return encoding.toUint8Array(e);
   }
 
-  /** The step 2 answering a peer's step 1: everything the peer lacks. */
+  /**
+   * The step 2 answering a peer's step 1: everything the peer lacks. A new peer lacks everything: its answer is built
+   * from the kept whole encoding, once per change of the document, however many join.
+   */
   step2(stateVector: Uint8Array): Uint8Array {
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, YjsFrame.sync);
-    encoding.writeVarUint(e, YjsSync.step2);
-    encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, stateVector));
-    return encoding.toUint8Array(e);
+    if (!holdsNothing(stateVector)) return step2Frame(Y.encodeStateAsUpdate(this.doc, stateVector));
+    const update = this.whole.get();
+    if (this.wholeStep2?.update !== update) this.wholeStep2 = { update, frame: step2Frame(update) };
+    return this.wholeStep2.frame;
   }
 
   /** Runs `fn` once every update received so far is stored (at once where the output gate guarantees it). */
@@ -198,6 +205,19 @@ export class DocSync {
   private onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     this.out.awareness([...added, ...updated, ...removed], origin);
   };
+}
+
+/** A sync step 2 frame carrying `update`, allocated once at its final size (an encoder grows by copying). */
+function step2Frame(update: Uint8Array): Uint8Array {
+  const head = encoding.createEncoder();
+  encoding.writeVarUint(head, YjsFrame.sync);
+  encoding.writeVarUint(head, YjsSync.step2);
+  encoding.writeVarUint(head, update.byteLength);
+  const start = encoding.length(head);
+  const frame = new Uint8Array(start + update.byteLength);
+  frame.set(encoding.toUint8Array(head));
+  frame.set(update, start);
+  return frame;
 }
 
 /**

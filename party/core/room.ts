@@ -192,23 +192,30 @@ export class RoomCore extends RoomLinks {
     }
   }
 
-  /** The document, loaded on first use from the same storage. */
+  /** The document, loaded on first use from the same storage; a failed read is tried again by the next caller. */
   loadDoc(): Promise<LoadedDoc> {
     if (!this.docLoad) this.deps.wake?.mark("docRequested", this.now());
-    this.docLoad ??= DocStore.open(this.deps.storage, this.deps.roomId).then((store) => {
-      this.deps.wake?.mark("docLoaded", this.now());
-      const sync = new DocSync(
-        store.doc,
-        (update) => {
-          this.events.emit({ type: "doc" }, this.now());
-          return store.store(update);
-        },
-        this.yjs.output,
-        !this.deps.outputGate,
-      );
-      this.doc = { store, sync };
-      return this.doc;
-    });
+    this.docLoad ??= DocStore.open(this.deps.storage, this.deps.roomId).then(
+      (store) => {
+        this.deps.wake?.mark("docLoaded", this.now());
+        const sync = new DocSync(
+          store.doc,
+          (update) => {
+            this.events.emit({ type: "doc" }, this.now());
+            return store.store(update);
+          },
+          this.yjs.output,
+          !this.deps.outputGate,
+          store.whole,
+        );
+        this.doc = { store, sync };
+        return this.doc;
+      },
+      (err: unknown) => {
+        this.docLoad = null;
+        throw err;
+      },
+    );
     return this.docLoad;
   }
 

@@ -105,7 +105,7 @@ export class DocVersions {
       }
       const dropped: VersionInfo[] = [];
       let before: VersionInfo | null = null;
-      if (st.entries.at(-1)?.hash !== stateHash(Y.encodeStateAsUpdate(store.doc))) {
+      if (st.entries.at(-1)?.hash !== stateHash(store.whole.get())) {
         const saved = await this.save(st, { kind: "auto" });
         before = infoOf(saved.entry);
         dropped.push(...saved.dropped);
@@ -167,7 +167,7 @@ export class DocVersions {
   private async save(st: State, meta: { kind: VersionKind; name?: string; by?: VersionPerson; restoredFrom?: number }): Promise<{ entry: VersionEntry; dropped: VersionInfo[] }> {
     const { store, sync } = await this.core.loadDoc();
     await new Promise<void>((resolve) => sync.whenStored(resolve));
-    const state = Y.encodeStateAsUpdate(store.doc);
+    const state = store.whole.get();
     const taken = st.pending;
     st.pending = nothingPending();
     this.overflow = new Set();

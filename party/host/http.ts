@@ -3,7 +3,6 @@
  * the room core. Full state comes from here; sockets carry deltas. Every
  * error is JSON `{ error: { code, message } }` with a stable code and status.
  */
-import * as Y from "yjs";
 import { z } from "zod";
 import { identityOf } from "../core/app-messages";
 import type { RoomCore } from "../core/room";
@@ -59,9 +58,9 @@ async function route(req: Request, core: RoomCore): Promise<Response> {
 }
 
 async function getDoc(url: URL, core: RoomCore): Promise<Response> {
-  const { doc } = (await core.loadDoc()).store;
+  const { doc, whole } = (await core.loadDoc()).store;
   if (url.searchParams.get("format") === "yjs") {
-    const update = Y.encodeStateAsUpdate(doc);
+    const update = whole.get();
     return new Response(new Blob([update as Uint8Array<ArrayBuffer>]), { headers: { "content-type": "application/octet-stream", "cache-control": "no-store", ...CORS } });
   }
   return new Response(doc.getText(DOC_TEXT_NAME).toString(), { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...CORS } });
