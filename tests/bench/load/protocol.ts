@@ -36,6 +36,9 @@ export type WorkerRequest =
   | { op: "status" }
   | { op: "closeAll" };
 
+/** One document load: connect to synced with the whole text, and connect to the socket's open, in ms. */
+export type LoadTime = { ms: number; openMs: number };
+
 export type OpenResult = { opened: number; failed: number; errors: string[]; connectMs: number[] };
 
 /** Probe deliveries seen by one worker for one run. */

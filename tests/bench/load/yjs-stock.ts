@@ -18,17 +18,22 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { DOC_TEXT_NAME } from "../../../party/protocol";
 import { nowMs } from "../lib/stats";
-import type { OpenResult, YDocSpec, YFanReport } from "./protocol";
+import type { LoadTime, OpenResult, YDocSpec, YFanReport } from "./protocol";
 
 const MARK = /\u0002(\d+):([\d.]+)\u0003/g;
 
 type Receiver = { provider: WebsocketProvider; doc: Y.Doc; seen: Map<number, number> };
 
-/** Opens a stock provider and resolves at its first completed sync. */
-function connect(spec: YDocSpec, timeoutMs: number): Promise<{ provider: WebsocketProvider; doc: Y.Doc }> {
+/** Opens a stock provider and resolves at its first completed sync, with when (nowMs) its socket opened. */
+function connect(spec: YDocSpec, timeoutMs: number): Promise<{ provider: WebsocketProvider; doc: Y.Doc; openedAt: number }> {
   const doc = new Y.Doc();
   // disableBc: providers in one process would otherwise pass updates to each other, around the server.
   const provider = new WebsocketProvider(spec.serverUrl, spec.room, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
+  let openedAt = NaN;
+  const onStatus = ({ status }: { status: string }) => {
+    if (status === "connected" && Number.isNaN(openedAt)) openedAt = nowMs();
+  };
+  provider.on("status", onStatus);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       dispose(provider);
@@ -38,7 +43,8 @@ function connect(spec: YDocSpec, timeoutMs: number): Promise<{ provider: Websock
       if (!synced) return;
       clearTimeout(timer);
       provider.off("sync", onSync);
-      resolve({ provider, doc });
+      provider.off("status", onStatus);
+      resolve({ provider, doc, openedAt });
     };
     provider.on("sync", onSync);
   });
@@ -149,15 +155,18 @@ export class StockYjs {
     return { writer: this.writer ? digest(this.writer.doc) : null, receivers: this.receivers.map((r) => digest(r.doc)) };
   }
 
-  /** Time (ms) for a fresh stock provider to sync and hold the whole text (`expectedLength` characters). */
-  async load(spec: YDocSpec, expectedLength: number, timeoutMs: number): Promise<number> {
+  /**
+   * Time (ms) for a fresh stock provider to sync and hold the whole text (`expectedLength` characters), and the part
+   * of it before its socket opened (the upgrade: the server's connect handler, and its wake when cold).
+   */
+  async load(spec: YDocSpec, expectedLength: number, timeoutMs: number): Promise<LoadTime> {
     const t0 = nowMs();
-    const { provider, doc } = await connect(spec, timeoutMs);
+    const { provider, doc, openedAt } = await connect(spec, timeoutMs);
     const ms = nowMs() - t0;
     const length = doc.getText(DOC_TEXT_NAME).length;
     dispose(provider);
     if (length !== expectedLength) throw new Error(`synced with ${length} characters, expected ${expectedLength}`);
-    return ms;
+    return { ms, openMs: openedAt - t0 };
   }
 
   /** Writes `edits` appends of `bytesPerEdit` characters as separate updates; the seeder stays connected (the room stays warm). */

@@ -20,7 +20,7 @@ import { interleave, pairedRatio, ratio, roundPlan, showSpread, spreadOf, spread
 import { median, nowMs } from "../lib/stats";
 import { checkLoad, limitGoal, loadFields, ratioCell, ratioGoal, saturationOf } from "../lib/verdict";
 import { Workers } from "../lib/workers";
-import type { YDocSpec } from "../load/protocol";
+import type { LoadTime, YDocSpec } from "../load/protocol";
 import { filler } from "../load/yjs-stock";
 import { startPeer, type Peer, type PeerName } from "../peers";
 import type { BenchContext, Cell, GoalCheck, Scenario, ScenarioResult } from "./types";
@@ -33,11 +33,22 @@ type ColdPeer = (typeof COLD_PEERS)[number];
 /** One cold peer's loads, one per room, in room order. */
 type ColdLoads = {
   ms: number[];
+  /** The part of each load before the socket opened (the upgrade, with the wake), and the rest. */
+  openMs: number[];
+  syncMs: number[];
   /** Whether the room's instance id changed across the wait (null: no id to compare). */
   evicted: (boolean | null)[];
   /** The room's wake timeline, read after its load (only partyroom's code reports one: its rooms and awake's). */
   wakes: Partial<Record<WakeStep, number>>[];
 };
+/** A load in two parts, by the client's own events: its socket's open, then the sync with the whole text. */
+const LOAD_PARTS = { openMs: "connect to the socket's open", syncMs: "open to synced" } as const;
+/**
+ * A quiet gap before each load. Every PartyKit peer runs on the one server core, and a load's aftermath (the server
+ * closing its socket, telling the room's other peers) would otherwise land on the next load, another peer's.
+ * Nothing observable marks its end across peers, so the gap is a fixed time, far longer than that work.
+ */
+const LOAD_GAP_MS = 100;
 const EDITS = 160;
 const BYTES_PER_EDIT = 1024;
 /**
@@ -88,10 +99,14 @@ export const yjsLoad: Scenario = {
     // Worker 0 holds the seeders (the warm rooms' writers), worker 1 runs each load alone.
     const workers = await Workers.start(2, ctx.loadCpu);
     const seed = (spec: YDocSpec) => workers.call<number>(0, { op: "ySeed", spec, edits: EDITS, bytesPerEdit: BYTES_PER_EDIT, timeoutMs: 30_000 }, 120_000);
-    const load = (spec: YDocSpec, expectedLength: number) => workers.call<number>(1, { op: "yLoad", spec, expectedLength, timeoutMs: 30_000 }, 60_000);
+    const load = async (spec: YDocSpec, expectedLength: number) => {
+      // Time that must pass (see LOAD_GAP_MS).
+      await new Promise((res) => setTimeout(res, LOAD_GAP_MS));
+      return workers.call<LoadTime>(1, { op: "yLoad", spec, expectedLength, timeoutMs: 30_000 }, 60_000);
+    };
     let warm: Record<(typeof PEERS)[number], Trial[]>;
     // Every cold peer's eviction is checked: a load on a live instance would skip the platform's wake.
-    const cold = Object.fromEntries(COLD_PEERS.map((name) => [name, { ms: [], evicted: [], wakes: [] }])) as unknown as Record<ColdPeer, ColdLoads>;
+    const cold = Object.fromEntries(COLD_PEERS.map((name) => [name, { ms: [], openMs: [], syncMs: [], evicted: [], wakes: [] }])) as unknown as Record<ColdPeer, ColdLoads>;
     let coldLoad: Trial = {};
     try {
       for (const name of new Set<PeerName>([...PEERS, ...COLD_PEERS])) peers.set(name, await startPeer(name, { serverCpu: ctx.serverCpu }));
@@ -103,9 +118,9 @@ export const yjsLoad: Scenario = {
       await workers.status();
       warm = await interleave(PEERS, p.rounds, async (name, r) => {
         const { spec, length } = warmRooms.get(name)!;
-        const ms = await load(spec, length);
-        ctx.log(`load warm ${name} round ${r}: ${ms.toFixed(1)} ms`);
-        return { ms, ...loadFields(checkLoad(await workers.status(), ctx.loadCores, false)) };
+        const { ms, openMs } = await load(spec, length);
+        ctx.log(`load warm ${name} round ${r}: ${ms.toFixed(1)} ms (open after ${openMs.toFixed(1)} ms)`);
+        return { ms, openMs, syncMs: ms - openMs, ...loadFields(checkLoad(await workers.status(), ctx.loadCores, false)) };
       });
       await workers.all(() => ({ op: "closeAll" }), 60_000);
 
@@ -128,7 +143,10 @@ export const yjsLoad: Scenario = {
       for (const row of rooms) {
         for (const room of row) {
           const loads = cold[room.name];
-          loads.ms.push(await load(room.spec, room.length));
+          const { ms, openMs } = await load(room.spec, room.length);
+          loads.ms.push(ms);
+          loads.openMs.push(openMs);
+          loads.syncMs.push(ms - openMs);
           const after = await roomInternals(peers.get(room.name)!, room.spec.room);
           loads.evicted.push(room.id === null || after.instanceId === null ? null : room.id !== after.instanceId);
           loads.wakes.push(after.wake);
@@ -170,8 +188,10 @@ export const yjsLoad: Scenario = {
       params: p,
       rows: [
         { metric: "warm load, connect to synced with the whole text (ms)", values: { partyroom: w.partyroom, awake: w.awake, "y-partykit": w.ypk, "y-websocket-server": w.ysw } },
+        ...(["openMs", "syncMs"] as const).map((k) => ({ metric: `warm load, ${LOAD_PARTS[k]} (ms)`, values: Object.fromEntries(PEERS.map((name) => [name, spreadOfKey(warm[name], k)])) })),
         { metric: "partyroom / peer, warm", values: { awake: ratioCell(warm.partyroom, warm.awake, "ms", invalid), "y-partykit": ratioCell(warm.partyroom, warm["y-partykit"], "ms", invalid), "y-websocket-server": ratioCell(warm.partyroom, warm["y-websocket-server"], "ms", invalid) } },
         { metric: `cold load after ${EVICTION_WAIT_MS / 1000} s empty (ms), one per room`, values: { partyroom: c, awake: ca, "y-partykit-persisted": cf } },
+        ...(["openMs", "syncMs"] as const).map((k) => ({ metric: `cold load, ${LOAD_PARTS[k]} (ms)`, values: Object.fromEntries(COLD_PEERS.map((name) => [name, spreadOf(cold[name][k])])) })),
         { metric: "rooms verified evicted (instance id changed)", values: Object.fromEntries(COLD_PEERS.map((name) => [name, evictedCell(cold[name].evicted)])) },
         ...WAKE_STEPS.map((step) => ({ metric: `cold wake, ms from the room's start to: ${step}`, values: { partyroom: stepSpread(cold.partyroom.wakes, step), awake: stepSpread(cold.awake.wakes, step) } })),
       ],
@@ -180,6 +200,7 @@ export const yjsLoad: Scenario = {
         `The document: ${EDITS} appends of ${BYTES_PER_EDIT} characters, each its own update, written by a stock provider that stays connected while the warm loads run; ${reference.bytes} bytes as one Yjs update.`,
         `Client-side floor, not a peer: Y.applyUpdate of the whole document into a fresh Y.Doc in one process, ${reference.ms.toFixed(1)} ms (median of 5).`,
         "@y/websocket-server has no persistence configured, so it drops a document when its last client leaves: only its warm load exists.",
+        "Each load in two parts, by the stock provider's own events: from creating it to its socket's open (the upgrade: the server's connect handler, and on a cold load the room's wake), and from the open to its sync with the whole text (its sync step 1, the server's answer with the document, applying it).",
         `Cold wake: the room's own timeline of each cold load (party/core/wake-timeline.ts, read from its internals after the load): ms from the instance's start to each step. workerd's clock moves only across I/O, so these are the waits (storage, the platform), not CPU. Steps: ${WAKE_STEPS.join(" -> ")}; "connected" is when the room answered the first socket's open, "docLoaded" when the document was read and applied (the client's sync follows).`,
         "y-partykit = y-partykit's own server on the same partykit dev and workerd, in memory for the warm loads (tests/bench/parties/y-partykit.ts). y-partykit-persisted persists its document to room storage (tests/bench/parties/y-partykit-persisted.ts); it drops the document when its last client leaves, so every one of its cold loads reads storage into a new document, as partyroom's cold load does: the platform's cold floor. It does not hibernate: its messages reach it on the socket, where a hibernating room's each arrive as an event (awake = partyroom with hibernation off, tests/bench/parties/awake.ts, the same code otherwise).",
       ],
