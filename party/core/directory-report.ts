@@ -9,9 +9,9 @@
  * and the time it started, not at once: the directory's work for a report
  * (waking its instance, storing the entry) ran in the same isolate as the
  * room under `partykit dev`, and done at the start it landed on the first
- * client's load of a woken room (about a third of a cold load in the load
- * benchmark, `npm run bench -- --only yjs-load`). An empty room is reported
- * at once: nobody waits on it.
+ * client's load of a woken room (the cold loads of `npm run bench -- --only
+ * yjs-load`, measured with reports on and off). An empty room is reported at
+ * once: nobody waits on it.
  *
  * The host's `send` may be unable to reach the directory (PartyKit gives a
  * room no way to call another party from an alarm-started instance); then

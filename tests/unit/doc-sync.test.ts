@@ -13,6 +13,7 @@ import * as Y from "yjs";
 import { DocSync } from "../../party/core/doc-sync";
 import { BUDGETS, YjsFrame } from "../../party/protocol";
 import { room, settle, step1Frame, updateFrame, disposeRooms } from "../helpers/core";
+import { MemoryStorage } from "../helpers/memory-storage";
 
 after(disposeRooms);
 
@@ -173,4 +174,31 @@ test("when the room empties, the document's update log is compacted into one sna
   woken.core.disconnect(woken.connect());
   await settle();
   assert.equal((await loaded.store.stats()).compactions, 0);
+});
+
+test("a failed document read is tried again by the next caller, not kept as the room's answer", async () => {
+  const storage = new MemoryStorage();
+  const seeded = await room({ storage });
+  const writer = seeded.connect();
+  await seeded.core.frame(writer, step1Frame());
+  await seeded.core.frame(writer, updateFrame("kept text"));
+  await settle();
+  // A new instance whose document read fails once (a storage error).
+  class FailingOnce extends MemoryStorage {
+    failList = false;
+    override async list<T>(o?: Parameters<MemoryStorage["list"]>[0]): Promise<Map<string, T>> {
+      if (this.failList) {
+        this.failList = false;
+        throw new Error("storage read failed");
+      }
+      return super.list<T>(o);
+    }
+  }
+  const flaky = new FailingOnce();
+  for (const [k, v] of storage.data) flaky.data.set(k, v);
+  const woken = await room({ storage: flaky });
+  flaky.failList = true;
+  await assert.rejects(woken.core.loadDoc(), /storage read failed/);
+  const loaded = await woken.core.loadDoc();
+  assert.equal(loaded.store.doc.getText("content").toString(), "kept text");
 });
