@@ -1,10 +1,11 @@
 /**
  * The directory of rooms: what each room last reported (directory-report.ts),
  * kept in storage under `room:<id>`. Bounded: rooms that emptied more than
- * EMPTY_KEPT_MS ago are forgotten, and past DIRECTORY_MAX entries the
- * longest-empty (then the longest-silent) go first. A room that went quiet
- * in a way it could not report (see directory-report.ts) shows its last
- * report's age, so the list never claims more than it knows.
+ * EMPTY_KEPT_MS ago are forgotten (looked for every PRUNE_EVERY_MS), and past
+ * DIRECTORY_MAX entries the longest-empty (then the longest-silent) go first,
+ * at once. A room that went quiet in a way it could not report (see
+ * directory-report.ts) shows its last report's age, so the list never claims
+ * more than it knows.
  */
 import type { DirectoryEntry, DirectoryList, DirectoryReport } from "../protocol";
 import type { RoomStorage } from "./ports";
@@ -14,6 +15,12 @@ import { MetricsText } from "./prometheus";
 export const DIRECTORY_MAX = 10_000;
 /** An emptied room stays listed this long. */
 export const EMPTY_KEPT_MS = 24 * 60 * 60 * 1000;
+/**
+ * Rooms emptied more than EMPTY_KEPT_MS ago are looked for at most this often. The directory is one instance that
+ * every room reports to (each at most every REPORT_EVERY_MS): walking all its entries on every report made each
+ * report cost the whole list. Past DIRECTORY_MAX it prunes at once.
+ */
+export const PRUNE_EVERY_MS = 60_000;
 /** Rooms with the most connections get their own sample in the metrics; the rest are only in the sums. */
 export const METRICS_ROOMS_MAX = 100;
 
@@ -21,6 +28,7 @@ const PREFIX = "room:";
 
 export class Directory {
   reports = 0;
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   private constructor(
     private readonly storage: RoomStorage,
@@ -74,6 +82,8 @@ export class Directory {
   }
 
   private async prune(now: number): Promise<void> {
+    if (this.entries.size <= DIRECTORY_MAX && now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
     const gone: string[] = [];
     for (const [room, e] of this.entries) if (e.connections === 0 && now - e.reportedAt > EMPTY_KEPT_MS) gone.push(room);
     const over = this.entries.size - gone.length - DIRECTORY_MAX;

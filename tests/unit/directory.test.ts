@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Directory, EMPTY_KEPT_MS } from "../../party/core/directory";
+import { Directory, DIRECTORY_MAX, EMPTY_KEPT_MS, PRUNE_EVERY_MS } from "../../party/core/directory";
 import { DirectoryReporter, REPORT_EVERY_MS } from "../../party/core/directory-report";
 import type { DirectoryReport } from "../../party/protocol";
 import { room, settle } from "../helpers/core";
@@ -113,4 +113,20 @@ test("the directory keeps the newest report per room and forgets rooms empty for
   await dir.apply(report("a", 1, 5_000 + EMPTY_KEPT_MS), 5_000 + EMPTY_KEPT_MS);
   assert.deepEqual(dir.list().rooms.map((r) => r.room), ["c", "a"], "b was empty for more than a day");
   assert.equal(storage.data.has("room:b"), false);
+});
+
+test("a report does not walk the whole directory: long-empty rooms are looked for every PRUNE_EVERY_MS, the cap holds at once", async () => {
+  const dir = await Directory.load(new MemoryStorage());
+  await dir.apply(report("old", 0, 0, "emptied"), 0);
+  const looked = EMPTY_KEPT_MS - 1_000;
+  await dir.apply(report("x", 1, looked), looked);
+  assert.ok(dir.list().rooms.some((r) => r.room === "old"), "not empty for a day yet");
+  const expired = looked + 2_000;
+  await dir.apply(report("x", 2, expired), expired);
+  assert.ok(dir.list().rooms.some((r) => r.room === "old"), "empty for more than a day, but the last look was under PRUNE_EVERY_MS ago");
+  const next = looked + PRUNE_EVERY_MS;
+  await dir.apply(report("x", 3, next), next);
+  assert.ok(!dir.list().rooms.some((r) => r.room === "old"), "gone at the first report after PRUNE_EVERY_MS");
+  for (let i = 0; i <= DIRECTORY_MAX; i++) await dir.apply(report(`r${i}`, 1, next + 1 + i), next + 1);
+  assert.equal(dir.list().total, DIRECTORY_MAX, "past the cap the oldest go at once, whenever the last look was");
 });
