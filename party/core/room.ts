@@ -198,17 +198,11 @@ export class RoomCore extends RoomLinks {
     this.docLoad ??= DocStore.open(this.deps.storage, this.deps.roomId).then(
       (store) => {
         this.deps.wake?.mark("docLoaded", this.now());
-        const sync = new DocSync(
-          store.doc,
-          (update) => {
-            this.events.emit({ type: "doc" }, this.now());
-            return store.store(update);
-          },
-          this.yjs.output,
-          !this.deps.outputGate,
-          store.whole,
-        );
-        this.doc = { store, sync };
+        const persist = (update: Uint8Array) => {
+          this.events.emit({ type: "doc" }, this.now());
+          return store.store(update);
+        };
+        this.doc = { store, sync: new DocSync(store.doc, persist, this.yjs.output, !this.deps.outputGate, store.whole) };
         return this.doc;
       },
       (err: unknown) => {

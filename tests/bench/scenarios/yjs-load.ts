@@ -33,9 +33,8 @@ type ColdPeer = (typeof COLD_PEERS)[number];
 /** One cold peer's loads, one per room, in room order. */
 type ColdLoads = {
   ms: number[];
-  /** The part of each load before the socket opened (the upgrade, with the wake), and the rest. */
+  /** The part of each load before the socket opened (the upgrade, with the wake). */
   openMs: number[];
-  syncMs: number[];
   /** Whether the room's instance id changed across the wait (null: no id to compare). */
   evicted: (boolean | null)[];
   /** The room's wake timeline, read after its load (only partyroom's code reports one: its rooms and awake's). */
@@ -106,7 +105,7 @@ export const yjsLoad: Scenario = {
     };
     let warm: Record<(typeof PEERS)[number], Trial[]>;
     // Every cold peer's eviction is checked: a load on a live instance would skip the platform's wake.
-    const cold = Object.fromEntries(COLD_PEERS.map((name) => [name, { ms: [], openMs: [], syncMs: [], evicted: [], wakes: [] }])) as unknown as Record<ColdPeer, ColdLoads>;
+    const cold = Object.fromEntries(COLD_PEERS.map((name) => [name, { ms: [], openMs: [], evicted: [], wakes: [] }])) as unknown as Record<ColdPeer, ColdLoads>;
     let coldLoad: Trial = {};
     try {
       for (const name of new Set<PeerName>([...PEERS, ...COLD_PEERS])) peers.set(name, await startPeer(name, { serverCpu: ctx.serverCpu }));
@@ -146,7 +145,6 @@ export const yjsLoad: Scenario = {
           const { ms, openMs } = await load(room.spec, room.length);
           loads.ms.push(ms);
           loads.openMs.push(openMs);
-          loads.syncMs.push(ms - openMs);
           const after = await roomInternals(peers.get(room.name)!, room.spec.room);
           loads.evicted.push(room.id === null || after.instanceId === null ? null : room.id !== after.instanceId);
           loads.wakes.push(after.wake);
@@ -191,7 +189,7 @@ export const yjsLoad: Scenario = {
         ...(["openMs", "syncMs"] as const).map((k) => ({ metric: `warm load, ${LOAD_PARTS[k]} (ms)`, values: Object.fromEntries(PEERS.map((name) => [name, spreadOfKey(warm[name], k)])) })),
         { metric: "partyroom / peer, warm", values: { awake: ratioCell(warm.partyroom, warm.awake, "ms", invalid), "y-partykit": ratioCell(warm.partyroom, warm["y-partykit"], "ms", invalid), "y-websocket-server": ratioCell(warm.partyroom, warm["y-websocket-server"], "ms", invalid) } },
         { metric: `cold load after ${EVICTION_WAIT_MS / 1000} s empty (ms), one per room`, values: { partyroom: c, awake: ca, "y-partykit-persisted": cf } },
-        ...(["openMs", "syncMs"] as const).map((k) => ({ metric: `cold load, ${LOAD_PARTS[k]} (ms)`, values: Object.fromEntries(COLD_PEERS.map((name) => [name, spreadOf(cold[name][k])])) })),
+        ...(["openMs", "syncMs"] as const).map((k) => ({ metric: `cold load, ${LOAD_PARTS[k]} (ms)`, values: Object.fromEntries(COLD_PEERS.map((name) => [name, spreadOf(coldPart(cold[name], k))])) })),
         { metric: "rooms verified evicted (instance id changed)", values: Object.fromEntries(COLD_PEERS.map((name) => [name, evictedCell(cold[name].evicted)])) },
         ...WAKE_STEPS.map((step) => ({ metric: `cold wake, ms from the room's start to: ${step}`, values: { partyroom: stepSpread(cold.partyroom.wakes, step), awake: stepSpread(cold.awake.wakes, step) } })),
       ],
@@ -208,6 +206,11 @@ export const yjsLoad: Scenario = {
     };
   },
 };
+
+/** One part of each cold load (see LOAD_PARTS): before the open, or from the open to the sync. */
+function coldPart(loads: ColdLoads, part: keyof typeof LOAD_PARTS): number[] {
+  return part === "openMs" ? loads.openMs : loads.ms.map((ms, i) => ms - loads.openMs[i]!);
+}
 
 /** How many rooms were shown evicted before their cold load. */
 function evictedCell(evicted: (boolean | null)[]): string {
