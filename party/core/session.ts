@@ -46,6 +46,9 @@ export type SessionRecord = {
   r?: true;
 };
 
+const NONE_OWNED: ReadonlyMap<number, number> = new Map();
+const NONE_HELD: ReadonlySet<number> = new Set();
+
 export class Session {
   state: SessionState = { kind: "pending" };
   lastSeen: number;
@@ -53,14 +56,17 @@ export class Session {
   savedSeen: number;
   /** Text frames. */
   readonly bucket: TokenBucket;
-  /** Yjs document updates. */
-  readonly docBucket: TokenBucket;
-  readonly awarenessBucket: TokenBucket;
-  readonly readBucket: TokenBucket;
+  /**
+   * Yjs document updates, awareness updates and read reports: made on first
+   * use, full, as a bucket made at connect and untouched since would be (a
+   * bucket never holds more than its burst); chat-only sessions never use the
+   * first two.
+   */
+  private docUpdates: TokenBucket | null = null;
+  private awarenessUpdates: TokenBucket | null = null;
+  private readReports: TokenBucket | null = null;
   readonly strikes = new StrikeWindow(RATE_LIMIT.strikes, RATE_LIMIT.strikeWindowMs);
   readonly flow: LinkFlow;
-  /** Awareness client ids this session introduced or updated, with their last clock. */
-  readonly awareness = new Map<number, number>();
   /** Frames of one session are handled strictly in order (see RoomCore.frame). */
   queue: Promise<void> = Promise.resolve();
   /** Frames in `queue` not yet handled: with none, a heartbeat may be answered at once (RoomCore.frame). */
@@ -69,8 +75,15 @@ export class Session {
   resyncDue = false;
   /** While the link's presence is held (it fell behind): the presence-log version it had seen (presence-log.ts); null otherwise. */
   presenceSeen: number | null = null;
-  /** Awareness client ids whose state changed while the link was behind (sent as they are then). */
-  readonly heldAwareness = new Set<number>();
+  /**
+   * Awareness client ids this session introduced or updated, with their last
+   * clock, and those whose state changed while its link was behind (sent as
+   * they are then). Most sessions of a crowd never have either, and V8 gives
+   * even an empty Map or Set its table, more heap than the session object
+   * itself (`npm run bench:session-heap`), so each is made on its first entry.
+   */
+  private owned: Map<number, number> | null = null;
+  private held: Set<number> | null = null;
   /** An awareness update over the rate: only the newest waits, applied when the bucket refills. */
   pendingAwareness: { update: Uint8Array; entries: AwarenessEntry[] } | null = null;
   /** The client reports what it has read (`read` frames); otherwise it is probed with sync step 1 like a stock provider. */
@@ -96,10 +109,47 @@ export class Session {
     this.lastSeen = connectedAt;
     this.savedSeen = connectedAt;
     this.bucket = new TokenBucket(RATE_LIMIT.burst, RATE_LIMIT.perSecond, connectedAt);
-    this.docBucket = new TokenBucket(RATE_LIMIT.docBurst, RATE_LIMIT.docPerSecond, connectedAt);
-    this.awarenessBucket = new TokenBucket(RATE_LIMIT.awarenessBurst, RATE_LIMIT.awarenessPerSecond, connectedAt);
-    this.readBucket = new TokenBucket(RATE_LIMIT.readBurst, RATE_LIMIT.readPerSecond, connectedAt);
     this.flow = new LinkFlow(connectedAt);
+  }
+
+  get docBucket(): TokenBucket {
+    return (this.docUpdates ??= new TokenBucket(RATE_LIMIT.docBurst, RATE_LIMIT.docPerSecond, this.connectedAt));
+  }
+
+  get awarenessBucket(): TokenBucket {
+    return (this.awarenessUpdates ??= new TokenBucket(RATE_LIMIT.awarenessBurst, RATE_LIMIT.awarenessPerSecond, this.connectedAt));
+  }
+
+  get readBucket(): TokenBucket {
+    return (this.readReports ??= new TokenBucket(RATE_LIMIT.readBurst, RATE_LIMIT.readPerSecond, this.connectedAt));
+  }
+
+  get awareness(): ReadonlyMap<number, number> {
+    return this.owned ?? NONE_OWNED;
+  }
+
+  ownAwareness(id: number, clock: number): void {
+    (this.owned ??= new Map()).set(id, clock);
+  }
+
+  disownAwareness(id: number): void {
+    this.owned?.delete(id);
+  }
+
+  get heldAwareness(): ReadonlySet<number> {
+    return this.held ?? NONE_HELD;
+  }
+
+  holdAwareness(ids: readonly number[]): void {
+    const held = (this.held ??= new Set());
+    for (const id of ids) held.add(id);
+  }
+
+  /** The held ids, now sent: the set is dropped with them. */
+  takeHeldAwareness(): number[] {
+    const ids = [...(this.held ?? [])];
+    this.held = null;
+    return ids;
   }
 
   get kind(): SessionState["kind"] {
@@ -145,7 +195,7 @@ export class Session {
     session.savedSeen = record.seen;
     session.reportsReads = record.r === true;
     if (record.f) session.flow.restore(record.f);
-    for (const [id, clock] of Object.entries(record.aw ?? {})) session.awareness.set(Number(id), clock);
+    for (const [id, clock] of Object.entries(record.aw ?? {})) session.ownAwareness(Number(id), clock);
     return session;
   }
 }

@@ -67,21 +67,52 @@ export class UnreadLedger {
       mine.links++;
     }
     this.room.links++;
-    const tallies = mine ? [mine, this.room] : [this.room];
-    return {
-      add: (delta) => {
-        for (const t of tallies) t.bytes += delta;
-      },
-      over: (bytes, after) => this.past(this.room, this.perRoom, bytes, after, slackBytes) || (mine !== null && this.past(mine, this.perAddress, bytes, after, slackBytes)),
-      close: () => {
-        this.room.links--;
-        if (mine && --mine.links === 0) this.byAddress.delete(address);
-      },
-    };
+    return new LedgerAccount(this, address, mine, slackBytes);
+  }
+
+  /** Whether a frame of `bytes` leaving a link `after` bytes unread passes the room's or its address's budget. */
+  over(mine: Tally | null, bytes: number, after: number, slackBytes: number): boolean {
+    return this.past(this.room, this.perRoom, bytes, after, slackBytes) || (mine !== null && this.past(mine, this.perAddress, bytes, after, slackBytes));
+  }
+
+  add(mine: Tally | null, delta: number): void {
+    this.room.bytes += delta;
+    if (mine) mine.bytes += delta;
+  }
+
+  close(address: string, mine: Tally | null): void {
+    this.room.links--;
+    if (mine && --mine.links === 0) this.byAddress.delete(address);
   }
 
   private past(tally: Tally, budget: number, bytes: number, after: number, slackBytes: number): boolean {
     const share = Math.max(slackBytes, Math.min(this.behindBytes, budget / Math.max(1, tally.links)));
     return tally.bytes + bytes > budget && after > share;
+  }
+}
+
+/**
+ * One link's account, an object of four fields: a room of thousands keeps one
+ * per link, and three closures with their context cost it several times that
+ * (`npm run bench:session-heap`).
+ */
+class LedgerAccount implements UnreadAccount {
+  constructor(
+    private readonly ledger: UnreadLedger,
+    private readonly address: string,
+    private readonly mine: Tally | null,
+    private readonly slackBytes: number,
+  ) {}
+
+  add(delta: number): void {
+    this.ledger.add(this.mine, delta);
+  }
+
+  over(bytes: number, after: number): boolean {
+    return this.ledger.over(this.mine, bytes, after, this.slackBytes);
+  }
+
+  close(): void {
+    this.ledger.close(this.address, this.mine);
   }
 }

@@ -93,7 +93,7 @@ export class YjsRouting {
       // Sent to the origin too: y-websocket counts it as a sign of life.
       for (const s of [...this.core.sessions.values()]) {
         if (!this.greeted.has(s)) continue;
-        if (this.core.sendTo(s, frame, "latest") === "held") for (const id of ids) s.heldAwareness.add(id);
+        if (this.core.sendTo(s, frame, "latest") === "held") s.holdAwareness(ids);
       }
     },
   };
@@ -182,8 +182,7 @@ export class YjsRouting {
   /** What was held for a link that caught up: the current states of the ids that changed. */
   releaseAwareness(s: Session): void {
     if (s.heldAwareness.size === 0 || !this.core.doc) return;
-    const frame = this.core.doc.sync.awarenessFrame([...s.heldAwareness]);
-    s.heldAwareness.clear();
+    const frame = this.core.doc.sync.awarenessFrame(s.takeHeldAwareness());
     if (frame) this.core.sendTo(s, frame);
   }
 
@@ -220,10 +219,10 @@ export class YjsRouting {
     for (const { id, removed } of entries) {
       const clock = sync.awarenessClock(id) ?? 0;
       if (removed) {
-        s.awareness.delete(id);
+        s.disownAwareness(id);
         if (this.owners.get(id) === s) this.owners.delete(id);
       } else if (taken.has(id) || this.owners.get(id) === s) {
-        s.awareness.set(id, clock);
+        s.ownAwareness(id, clock);
         this.owners.set(id, s);
       }
     }

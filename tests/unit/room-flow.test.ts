@@ -6,11 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
+import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { CloseCode, FLOW, YjsFrame } from "../../party/protocol";
-import { type Harness, type RecordingLink, room, step1Frame, updateFrame, disposeRooms } from "../helpers/core";
+import { type Harness, OPEN, type RecordingLink, room, step1Frame, updateFrame, disposeRooms } from "../helpers/core";
 
 after(disposeRooms);
 
@@ -62,6 +64,59 @@ test("above the high mark presence is held, newest state per person, and sent on
   const person = [...(caught[0]!.join ?? []), ...(caught[0]!.update ?? [])][0];
   assert.equal(person?.status, "away", "the newest state");
   assert.equal(slow.closed, null);
+});
+
+test("awareness changes for a link above the high mark are held, and sent as their current states once it catches up", async () => {
+  const h = await room({ config: { ttlMs: 600_000, heartbeatMs: 300_000 } });
+  const writer = await h.join("writer");
+  const slow = await h.join("slow");
+  await h.binary(slow, step1Frame());
+  const editorDoc = new Y.Doc();
+  const editor = new awarenessProtocol.Awareness(editorDoc);
+  const editorLink = h.connect(OPEN);
+  await h.binary(editorLink, step1Frame(editorDoc));
+  const awarenessFrame = () => {
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, YjsFrame.awareness);
+    encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(editor, [editorDoc.clientID]));
+    return encoding.toUint8Array(e);
+  };
+  /** The editor's name in the awareness frames `slow` got from index `from` on. */
+  const seen = (from: number) => {
+    const view = new awarenessProtocol.Awareness(new Y.Doc());
+    const frames = slow.binary.slice(from).filter((f) => f[0] === YjsFrame.awareness);
+    for (const f of frames) {
+      const d = decoding.createDecoder(f);
+      decoding.readVarUint(d);
+      awarenessProtocol.applyAwarenessUpdate(view, decoding.readVarUint8Array(d), "room");
+    }
+    const name = (view.getStates().get(editorDoc.clientID) as { user?: string } | undefined)?.user;
+    view.destroy();
+    return { frames: frames.length, name };
+  };
+  try {
+    await flood(h, writer, slow, FLOW.highBytes + 10_000, "aw");
+    const before = slow.binary.length;
+    for (const user of ["first", "second", "third"]) {
+      editor.setLocalState({ user });
+      await h.binary(editorLink, awarenessFrame());
+      await h.wait(200);
+    }
+    assert.equal(seen(before).frames, 0, "held while behind");
+    await h.send(slow, { type: "read", bytes: slow.bytes });
+    assert.deepEqual(seen(before), { frames: 1, name: "third" }, "one frame with the current state once caught up");
+    // Behind again, and only presence held this time (someone joins): catching up sends no awareness again.
+    await flood(h, writer, slow, FLOW.highBytes + 10_000, "aw2");
+    const presence = slow.of("presence").length;
+    await h.join("carol");
+    await h.clock.advance(500);
+    await h.send(slow, { type: "read", bytes: slow.bytes });
+    assert.ok(slow.of("presence").length > presence, "the held presence went out");
+    assert.equal(seen(before).frames, 1, "nothing held is sent twice");
+    assert.equal(slow.closed, null);
+  } finally {
+    editor.destroy();
+  }
 });
 
 test("a link that fell behind gets one delta of what changed: arrivals as joins, leaves of those it saw, nothing of who came and went", async () => {
