@@ -11,31 +11,27 @@
  * again after `--sessions` more, and the difference divided by them.
  *
  *   npm run bench:session-heap                      200 + 2,000 sessions
- *   npm run bench:session-heap -- --base 200 --sessions 5000 --report PATH
+ *   npm run bench:session-heap -- --base 200 --sessions 5000 --out DIR
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeHeapSnapshot } from "node:v8";
 import type { Link } from "../../party/core/ports";
 import type * as Core from "./session-heap-entry";
 import { FakeClock, OPEN } from "../helpers/core";
 import { ROOT } from "../helpers/server";
+import { scriptArgs } from "./lib/cli";
 import { growth, summariseSnapshot } from "./lib/heap-snapshot";
 import { describeMachine } from "./lib/machine";
 import { OffHeapStorage } from "./lib/off-heap-storage";
 
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
-const reportIdx = argv.indexOf("--report");
-const REPORT = reportIdx >= 0 ? resolve(argv[reportIdx + 1]!) : join(ROOT, "docs", "bench", "session-heap.md");
-const BASE = opt("base", 200);
-const SESSIONS = opt("sessions", 2000);
-const command = `npm run bench:session-heap${argv.length ? ` -- ${argv.join(" ")}` : ""}`;
+const args = scriptArgs("bench:session-heap");
+const BASE = args.num("base", 200);
+const SESSIONS = args.num("sessions", 2000);
+const REPORT = join(args.out, "session-heap.md");
+const command = args.command;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc (npm run bench:session-heap does)");
 
@@ -125,7 +121,7 @@ By constructor (self size; the room's maps and sets keyed by session are in \`(a
 | --- | --- | --- |
 ${rows}
 `;
-  mkdirSync(dirname(REPORT), { recursive: true });
+  mkdirSync(args.out, { recursive: true });
   writeFileSync(REPORT, text);
   console.log(`heap used per session: ${r.perSession.toFixed(0)} bytes; wrote ${REPORT}`);
 } finally {
