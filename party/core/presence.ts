@@ -39,8 +39,12 @@ const statusRank: Record<Status, number> = { active: 2, idle: 1, away: 0 };
 /** Per-room presence table, indexed by person so folding one costs only their tabs. */
 export class Presence {
   private readonly entries = new Map<string, PresenceEntry>();
-  /** clientId -> its connection ids, in arrival order of the person. */
-  private readonly byClient = new Map<string, Set<string>>();
+  /**
+   * clientId -> its connection ids, in arrival order of the person. An array,
+   * not a Set: a person has a tab or a few, and a Set's table costs each
+   * person of a crowd more than the array and its ids.
+   */
+  private readonly byClient = new Map<string, string[]>();
   /** The clientIds listed to everyone: always the first `listedMax` of `byClient`. */
   private readonly listed = new Set<string>();
   private arrivals = 0;
@@ -67,8 +71,8 @@ export class Presence {
   }
 
   /** The connection ids of one person's tabs (none if they are not here). */
-  tabsOf(clientId: string): ReadonlySet<string> {
-    return this.byClient.get(clientId) ?? new Set();
+  tabsOf(clientId: string): readonly string[] {
+    return this.byClient.get(clientId) ?? [];
   }
 
   /** The entry of one connection (its record keeps a copy, so a woken room can rebuild presence). */
@@ -79,8 +83,8 @@ export class Presence {
   /** A connection said hello; its name and colour become the person's. */
   join(connectionId: string, entry: PresenceEntry): PresenceDelta | null {
     const tabs = this.byClient.get(entry.clientId);
-    const known = tabs !== undefined && tabs.size > 0;
-    entry.arrived = known ? this.entries.get(tabs.values().next().value!)!.arrived : ++this.arrivals;
+    const known = tabs !== undefined && tabs.length > 0;
+    entry.arrived = known ? this.entries.get(tabs[0]!)!.arrived : ++this.arrivals;
     this.add(connectionId, entry);
     for (const id of this.byClient.get(entry.clientId)!) {
       const other = this.entries.get(id)!;
@@ -108,7 +112,7 @@ export class Presence {
    * listed whose leave the room would no longer announce.
    */
   restored(): void {
-    const arrivalOf = (clientId: string) => this.entries.get(this.byClient.get(clientId)!.values().next().value!)!.arrived ?? 0;
+    const arrivalOf = (clientId: string) => this.entries.get(this.byClient.get(clientId)![0]!)!.arrived ?? 0;
     const order = [...this.byClient.entries()].sort(([a], [b]) => arrivalOf(a) - arrivalOf(b));
     this.byClient.clear();
     this.listed.clear();
@@ -141,8 +145,9 @@ export class Presence {
     if (!entry) return null;
     this.entries.delete(connectionId);
     const tabs = this.byClient.get(entry.clientId)!;
-    tabs.delete(connectionId);
-    if (tabs.size > 0) return this.listed.has(entry.clientId) ? { type: "presence", update: [this.person(entry.clientId)!] } : null;
+    const at = tabs.indexOf(connectionId);
+    if (at >= 0) tabs.splice(at, 1);
+    if (tabs.length > 0) return this.listed.has(entry.clientId) ? { type: "presence", update: [this.person(entry.clientId)!] } : null;
     this.byClient.delete(entry.clientId);
     this.onChange({ type: "left", clientId: entry.clientId });
     if (!this.listed.delete(entry.clientId)) return { type: "presence", people: this.count };
@@ -167,7 +172,7 @@ export class Presence {
   /** One person folded from their connections, or undefined if none are left. */
   person(clientId: string): Person | undefined {
     const tabs = this.byClient.get(clientId);
-    if (!tabs || tabs.size === 0) return undefined;
+    if (!tabs || tabs.length === 0) return undefined;
     let newest: PresenceEntry | undefined;
     let status: Status = "away";
     let lastSeen = 0;
@@ -177,7 +182,7 @@ export class Presence {
       if (statusRank[entry.status] > statusRank[status]) status = entry.status;
       lastSeen = Math.max(lastSeen, this.lastSeenOf(id));
     }
-    return { clientId, name: newest!.name, color: newest!.color, status, connections: tabs.size, lastSeen };
+    return { clientId, name: newest!.name, color: newest!.color, status, connections: tabs.length, lastSeen };
   }
 
   /** The longest-present person not listed: the listed are the first of `byClient`, so this walks at most the list. */
@@ -188,9 +193,9 @@ export class Presence {
 
   private add(connectionId: string, entry: PresenceEntry): void {
     this.entries.set(connectionId, entry);
-    let tabs = this.byClient.get(entry.clientId);
-    if (!tabs) this.byClient.set(entry.clientId, (tabs = new Set()));
-    tabs.add(connectionId);
+    const tabs = this.byClient.get(entry.clientId);
+    if (!tabs) this.byClient.set(entry.clientId, [connectionId]);
+    else if (!tabs.includes(connectionId)) tabs.push(connectionId);
   }
 }
 
