@@ -23,7 +23,7 @@ import { pinProcess } from "./lib/proc";
 import { spreadOf } from "./lib/rounds";
 import { nowMs, round } from "./lib/stats";
 import { perSocketKiB, watch, type UsageWindow } from "./lib/usage";
-import { ChatPool } from "./load/chat-pool";
+import { ChatPool, type Client } from "./load/chat-pool";
 import type { ChatSpec } from "./load/protocol";
 import { startPeer, type Peer } from "./peers";
 import type { Spread } from "./scenarios/types";
@@ -58,26 +58,35 @@ function figure(before: UsageWindow, during: UsageWindow, sockets: number): Figu
   return { kib: round(f.kib, 2), noiseKib: round(f.noiseKib, 2) };
 }
 
-/** Opens `SOCKETS` of `kind` in one room of `peer`, from a baseline window: what they cost, and the pool. */
-async function crowd(peer: Peer, kind: "app" | "raw", room: string): Promise<{ pool: ChatPool; before: UsageWindow }> {
+/** What a trial sees of its crowd: the sockets measured (the warm one aside), the pool, and the baseline window. */
+type Crowd = { peer: Peer; pool: ChatPool; members: Client[]; before: UsageWindow };
+
+/**
+ * Starts `name` on a fresh server, opens `SOCKETS` of `kind` in one room from a baseline window, runs `body`, and
+ * closes the sockets and the server whatever happens.
+ */
+async function withCrowd<T>(name: "partyroom" | "null-hibernating", kind: "app" | "raw", room: string, body: (c: Crowd) => Promise<T>): Promise<T> {
+  const peer = await startPeer(name, { serverCpu: cpus.serverCpu });
   const pool = new ChatPool();
-  // One socket first, in the same room, so the baseline is a server that has loaded its code and made the room: what
-  // is measured is what each socket adds (the hibernation scenario's one-room figures include the room's own start).
-  await pool.open([{ url: peer.url(room), kind, room, clientId: "warm", heartbeat: true }], nowMs(), 0, 1, 30_000);
-  const before = await watch(peer.usage, WINDOW_MS, 250);
-  const specs: ChatSpec[] = Array.from({ length: SOCKETS }, (_, i) => ({ url: peer.url(room), kind, room, clientId: `m${i}`, heartbeat: true }));
-  const opened = await pool.open(specs, nowMs(), 0, 64, 60_000);
-  if (opened.failed) throw new Error(`${opened.failed} of ${SOCKETS} sockets failed to open on ${peer.name}: ${opened.errors[0]}`);
-  return { pool, before };
+  try {
+    // One socket first, in the same room, so the baseline is a server that has loaded its code and made the room: what
+    // is measured is what each socket adds (the hibernation scenario's one-room figures include the room's own start).
+    await pool.open([{ url: peer.url(room), kind, room, clientId: "warm", heartbeat: true }], nowMs(), 0, 1, 30_000);
+    const before = await watch(peer.usage, WINDOW_MS, 250);
+    const specs: ChatSpec[] = Array.from({ length: SOCKETS }, (_, i) => ({ url: peer.url(room), kind, room, clientId: `m${i}`, heartbeat: true }));
+    const opened = await pool.open(specs, nowMs(), 0, 64, 60_000);
+    if (opened.failed) throw new Error(`${opened.failed} of ${SOCKETS} sockets failed to open on ${name}: ${opened.errors[0]}`);
+    const result = await body({ peer, pool, members: pool.clients.filter((x) => x.spec.clientId !== "warm"), before });
+    if (pool.unexpectedCloses) throw new Error(`${name} closed ${pool.unexpectedCloses} sockets: ${JSON.stringify(pool.closeCodes)}`);
+    return result;
+  } finally {
+    await pool.closeAll();
+    await peer.stop();
+  }
 }
 
-async function partyroomTrial(r: number): Promise<Pick<Trial, "partyroom" | "frames" | "bytes">> {
-  const peer = await startPeer("partyroom", { serverCpu: cpus.serverCpu });
-  let pool: ChatPool | null = null;
-  try {
-    const c = await crowd(peer, "app", `sm${r}`);
-    pool = c.pool;
-    const members = pool.clients.filter((x) => x.spec.clientId !== "warm");
+function partyroomTrial(r: number): Promise<Pick<Trial, "partyroom" | "frames" | "bytes">> {
+  return withCrowd("partyroom", "app", `sm${r}`, async ({ peer, members, before }) => {
     // The crowd's presence has gone out once no presence frame arrives for a few presence windows (past its first 200, a
     // room lists nobody by name, so no single frame says the last joiner is known; pongs go on arriving).
     let last = -1;
@@ -93,26 +102,17 @@ async function partyroomTrial(r: number): Promise<Pick<Trial, "partyroom" | "fra
       100,
     );
     const during = await watch(peer.usage, WINDOW_MS, 250);
-    if (pool.unexpectedCloses) throw new Error(`partyroom closed ${pool.unexpectedCloses} sockets: ${JSON.stringify(pool.closeCodes)}`);
-    // A welcome, the presence frames, and a pong per heartbeat.
+    // Frames: the welcome and the presence frames (pongs left out: the null room sends those too). Bytes: all read.
     const frames = members.reduce((n, x) => n + 1 + x.presenceFrames, 0) / members.length;
     const bytes = members.reduce((n, x) => n + x.read(), 0) / members.length;
-    return { partyroom: figure(c.before, during, SOCKETS), frames: round(frames, 1), bytes: Math.round(bytes) };
-  } finally {
-    await pool?.closeAll();
-    await peer.stop();
-  }
+    return { partyroom: figure(before, during, SOCKETS), frames: round(frames, 1), bytes: Math.round(bytes) };
+  });
 }
 
-async function nullTrial(r: number, frames: number, bytes: number): Promise<Pick<Trial, "nullRoom" | "nullAfterSends">> {
-  const peer = await startPeer("null-hibernating", { serverCpu: cpus.serverCpu });
-  let pool: ChatPool | null = null;
-  try {
-    const c = await crowd(peer, "raw", `sn${r}`);
-    pool = c.pool;
-    const members = pool.clients.filter((x) => x.spec.clientId !== "warm");
+function nullTrial(r: number, frames: number, bytes: number): Promise<Pick<Trial, "nullRoom" | "nullAfterSends">> {
+  return withCrowd("null-hibernating", "raw", `sn${r}`, async ({ peer, pool, members, before }) => {
     const open = await watch(peer.usage, WINDOW_MS, 250);
-    // The null room broadcasts every frame but a heartbeat to every socket, the sender's own included.
+    // The null room broadcasts every frame but a heartbeat to every socket, the sender's own and the warm one included.
     let heard = 0;
     for (const m of pool.clients) m.ws.on("message", (d) => void (String(d).startsWith('{"type":"pad"') && heard++));
     const count = Math.round(frames);
@@ -120,15 +120,11 @@ async function nullTrial(r: number, frames: number, bytes: number): Promise<Pick
     const pad = "x".repeat(Math.max(0, Math.round(bytes / Math.max(1, count)) - frame.length));
     for (let i = 0; i < count; i++) {
       members[0]!.ws.send(JSON.stringify({ type: "pad", p: pad }));
-      await until(() => heard >= (i + 1) * pool!.clients.length, "a broadcast to every socket", 30_000);
+      await until(() => heard >= (i + 1) * pool.clients.length, "a broadcast to every socket", 30_000);
     }
     const after = await watch(peer.usage, WINDOW_MS, 250);
-    if (pool.unexpectedCloses) throw new Error(`the null room closed ${pool.unexpectedCloses} sockets`);
-    return { nullRoom: figure(c.before, open, SOCKETS), nullAfterSends: figure(c.before, after, SOCKETS) };
-  } finally {
-    await pool?.closeAll();
-    await peer.stop();
-  }
+    return { nullRoom: figure(before, open, SOCKETS), nullAfterSends: figure(before, after, SOCKETS) };
+  });
 }
 
 const started = Date.now();

@@ -20,7 +20,7 @@ import { withTimeout } from "../../helpers/wait";
 import { nowMs } from "../lib/stats";
 import type { AckReport, ChatSpec, OpenResult, PresenceReport, ProbeReport, SenderSpec } from "./protocol";
 
-type Client = {
+export type Client = {
   spec: ChatSpec;
   ws: WebSocket;
   socket: Socket | null;
