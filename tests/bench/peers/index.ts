@@ -15,7 +15,7 @@ import { withTimeout } from "../../helpers/wait";
 import { groupUsage, pinGroup, type Usage } from "../lib/proc";
 
 /** The peers, by the name used in results. */
-export type PeerName = "partyroom" | "awake" | "volatile" | "null-room" | "null-hibernating" | "null-store" | "y-partykit" | "y-partykit-persisted" | "ws" | "y-websocket-server";
+export type PeerName = "partyroom" | "awake" | "volatile" | "null-room" | "null-hibernating" | "null-store" | "y-partykit" | "y-partykit-persisted" | "open-read" | "ws" | "y-websocket-server";
 
 export type Peer = {
   name: PeerName;
@@ -54,6 +54,8 @@ export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer
       return partykitPeer(name, "ypartykit", opts);
     case "y-partykit-persisted":
       return partykitPeer(name, "ypartykitpersisted", opts);
+    case "open-read":
+      return partykitPeer(name, "openread", opts);
     case "ws":
       return nodePeer(name, join(ROOT, "tests/bench/peers/ws-broadcast.ts"), true, opts);
     case "y-websocket-server":

@@ -55,7 +55,7 @@ const BYTES_PER_EDIT = 1024;
  * (PARTYKIT-NOTES 5). The cold rooms sit empty half as long again, so the
  * eviction is certain; roomInstanceId() then checks that it happened.
  */
-const EVICTION_WAIT_MS = 15_000;
+export const EVICTION_WAIT_MS = 15_000;
 
 /**
  * HOOK for eviction checks: the id of the room instance serving `room`, read
