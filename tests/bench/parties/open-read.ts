@@ -38,4 +38,13 @@ export default class OpenRead implements Party.Server {
     if (read === "started") void this.room.storage.list({ prefix: PREFIX });
     else if (read === "awaited") await this.room.storage.list({ prefix: PREFIX });
   }
+
+  /** Answers the client's close frame, so its close completes instead of waiting for a timeout (as partyroom does). */
+  onClose(conn: Party.Connection): void {
+    try {
+      conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
 }
