@@ -13,8 +13,9 @@
  *
  * Compaction writes the snapshot under the next clock, then deletes what is
  * older: a crash in between leaves both, which loads to the same document.
- * The document's size for the budget (BUDGETS.docBytes) is exact when loaded
- * and after each compaction, and in between an upper bound.
+ * The document's size for the budget (BUDGETS.docBytes) is measured when
+ * loaded (a lone stored snapshot's own size) and after each compaction, and in
+ * between an upper bound.
  */
 import { getLevelBulkData } from "y-partykit/storage";
 import * as Y from "yjs";
@@ -64,8 +65,10 @@ export class DocStore {
     /** The newest update's clock in storage (-1: none). */
     private clock: number,
     stored: number,
+    /** The one stored update the document was built from, when there was one (whole-update.ts). */
+    builtFrom: Uint8Array | null,
   ) {
-    this.whole = new WholeUpdate(doc);
+    this.whole = new WholeUpdate(doc, builtFrom);
     this.measured = this.whole.get().byteLength;
     this.sinceCompaction = stored;
   }
@@ -84,7 +87,7 @@ export class DocStore {
       for (const { value } of updates) Y.applyUpdate(doc, value);
     });
     const last = updates.at(-1)?.key[3];
-    return new DocStore(storage, name, doc, typeof last === "number" ? last : -1, updates.length);
+    return new DocStore(storage, name, doc, typeof last === "number" ? last : -1, updates.length, updates.length === 1 ? updates[0]!.value : null);
   }
 
   /** The document's size for the budget: exact, or an upper bound since the last measurement. */

@@ -22,11 +22,21 @@ import * as Y from "yjs";
 export class WholeUpdate {
   private bytes: Uint8Array | null = null;
 
-  constructor(private readonly doc: Y.Doc) {
+  /**
+   * `known`: one update that the document, empty before, was just built from
+   * alone (a compacted room's stored snapshot). Applied to an empty document it
+   * gives this one, so it answers what the encoding would, and keeping it spares
+   * a woken room the encode before its first client syncs.
+   */
+  constructor(
+    private readonly doc: Y.Doc,
+    known: Uint8Array | null = null,
+  ) {
     doc.on("beforeObserverCalls", this.onTransaction);
+    if (known && !this.pending()) this.bytes = known;
   }
 
-  /** `Y.encodeStateAsUpdate(doc)`, encoded once per change of the document. */
+  /** `Y.encodeStateAsUpdate(doc)` (or the known update it was built from), encoded once per change of the document. */
   get(): Uint8Array {
     if (this.bytes) return this.bytes;
     const bytes = Y.encodeStateAsUpdate(this.doc);
