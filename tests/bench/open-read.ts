@@ -5,7 +5,8 @@
  * reads the document on the client's sync step 1, after the open, where
  * y-partykit reads it before the open. Reading it at the connect, without
  * waiting, would overlap the read with the open's round trip only if the
- * platform answered the open before the read finished. This probe times the
+ * platform answered the open before the read finished (the read's I/O only:
+ * applying the document is CPU in the room's isolate, left out here). It times the
  * open of the first socket into an evicted room (tests/bench/parties/open-read.ts)
  * whose onConnect reads a document-sized value or not: `none` does nothing,
  * `started` starts the read and returns, `awaited` waits for it.

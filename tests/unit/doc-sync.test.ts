@@ -10,7 +10,7 @@ import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
-import { DocStore } from "../../party/core/doc-store";
+import { COMPACT_AFTER_UPDATES, DocStore } from "../../party/core/doc-store";
 import { DocSync } from "../../party/core/doc-sync";
 import { BUDGETS, YjsFrame } from "../../party/protocol";
 import { room, settle, step1Frame, updateFrame, disposeRooms } from "../helpers/core";
@@ -110,7 +110,6 @@ test("an edit that would take the document past its budget is refused doc_too_la
 });
 
 test("the document store keeps y-partykit's layout: y-partykit's loader reads what it stores and compacts, and it reads what y-partykit stored, with the clocks to go on from", async () => {
-  const { DocStore, COMPACT_AFTER_UPDATES } = await import("../../party/core/doc-store");
   const { MemoryStorage } = await import("../helpers/memory-storage");
   const storage = new MemoryStorage();
   const store = await DocStore.open(storage, "room-a");

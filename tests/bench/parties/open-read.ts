@@ -2,7 +2,9 @@
  * A probe of the platform for the cold document load (bench:open-read): does
  * a socket's open wait for a storage read its room started while connecting,
  * when the room does not wait for it? A room reading its document at the
- * connect, to have it by the client's sync step 1, is only faster if not.
+ * connect, to have it by the client's sync step 1, is only faster if not (and
+ * if applying the document, CPU in the same isolate, does not hold it instead:
+ * this probe reads and applies nothing).
  * POST seeds a document-sized value; a socket's `?read=` says what its
  * onConnect does with it: `none` (nothing), `started` (starts a `list`, not
  * awaited), `awaited` (awaits the `list`, as y-partykit reads its document).
