@@ -12,11 +12,12 @@
  * `started` starts the read and returns, `awaited` waits for it.
  *
  *   npm run bench:open-read
- *   npm run bench:open-read -- --rooms 20 --rounds 2 --bytes 163861 --out DIR
+ *   npm run bench:open-read -- --rooms 20 --rounds 2 --bytes 100000 --out DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
+import * as Y from "yjs";
 import { withTimeout } from "../helpers/wait";
 import { scriptArgs } from "./lib/cli";
 import { chooseCpus, describeMachine, loadNow } from "./lib/machine";
@@ -24,14 +25,14 @@ import { pinProcess } from "./lib/proc";
 import { spreadOf } from "./lib/rounds";
 import { nowMs, round } from "./lib/stats";
 import { startPeer, type Peer } from "./peers";
-import { EVICTION_WAIT_MS } from "./scenarios/yjs-load";
+import { EVICTION_WAIT_MS, loadDocument } from "./scenarios/yjs-load";
 import type { Spread } from "./scenarios/types";
 
 const args = scriptArgs("bench:open-read");
 const ROOMS = args.num("rooms", 20);
 const ROUNDS = args.num("rounds", 2);
-/** The yjs-load scenario's document as one update (its notes give 163861 bytes). */
-const BYTES = args.num("bytes", 163_861);
+/** By default the size of the yjs-load scenario's document as one update. */
+const BYTES = args.num("bytes", Y.encodeStateAsUpdate(loadDocument()).byteLength);
 const MODES = ["none", "started", "awaited"] as const;
 type Mode = (typeof MODES)[number];
 const GIVE_UP_MS = ROUNDS * 3 * 60_000;

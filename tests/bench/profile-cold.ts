@@ -35,17 +35,13 @@ import { describeMachine } from "./lib/machine";
 import { profileInNode, summarise } from "./lib/profiler";
 import { spreadOf } from "./lib/rounds";
 import { round } from "./lib/stats";
-import { filler } from "./load/yjs-stock";
+import { BYTES_PER_EDIT, EDITS, loadDocument } from "./scenarios/yjs-load";
 
 const args = scriptArgs("bench:profile-cold");
 const LOADS = args.num("loads", 200);
-/** The yjs-load scenario's document (its parameters). */
-const EDITS = 160;
-const BYTES_PER_EDIT = 1024;
 const ROOM = "cold";
 
-const author = new Y.Doc();
-for (let i = 0; i < EDITS; i++) author.getText(DOC_TEXT_NAME).insert(author.getText(DOC_TEXT_NAME).length, filler(i, BYTES_PER_EDIT));
+const author = loadDocument();
 const seed = new MemoryStorage();
 await (await DocStore.open(seed, ROOM)).store(Y.encodeStateAsUpdate(author));
 const copy = () => {

@@ -48,8 +48,8 @@ const LOAD_PARTS = { openMs: "connect to the socket's open", syncMs: "open to sy
  * Nothing observable marks its end across peers, so the gap is a fixed time, far longer than that work.
  */
 const LOAD_GAP_MS = 100;
-const EDITS = 160;
-const BYTES_PER_EDIT = 1024;
+export const EDITS = 160;
+export const BYTES_PER_EDIT = 1024;
 /**
  * `partykit dev` evicts a hibernating room that has been idle for about 10 s
  * (PARTYKIT-NOTES 5). The cold rooms sit empty half as long again, so the
@@ -223,12 +223,17 @@ function stepSpread(wakes: Partial<Record<WakeStep, number>>[], step: WakeStep):
   return ms.length ? spreadOf(ms) : "–";
 }
 
-/** The client's own share of any load: applying the whole document as one update. */
-function applyUpdateMs(): { ms: number; bytes: number } {
+/** The document this scenario loads, as its writer leaves it: EDITS appends of BYTES_PER_EDIT characters. */
+export function loadDocument(): Y.Doc {
   const doc = new Y.Doc();
   const text = doc.getText(DOC_TEXT_NAME);
   for (let i = 0; i < EDITS; i++) text.insert(text.length, filler(i, BYTES_PER_EDIT));
-  const update = Y.encodeStateAsUpdate(doc);
+  return doc;
+}
+
+/** The client's own share of any load: applying the whole document as one update. */
+function applyUpdateMs(): { ms: number; bytes: number } {
+  const update = Y.encodeStateAsUpdate(loadDocument());
   const times = Array.from({ length: 5 }, () => {
     const t0 = nowMs();
     Y.applyUpdate(new Y.Doc(), update);
