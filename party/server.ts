@@ -71,6 +71,7 @@ export default class RoomHost implements Party.Server {
         // Durable Objects hold outgoing frames until earlier writes are durable: tests/fault/seen-is-stored.test.ts.
         outputGate: true,
         log: (message, err) => console.error(message, err),
+        afterReply: (fn) => this.clock.afterReply(fn),
         wake: this.wake,
       });
       this.wake.mark("core", Date.now());

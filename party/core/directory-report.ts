@@ -87,7 +87,7 @@ export class DirectoryReporter {
   /** Has the window's job run the flush when the report owed is due (a job due earlier flushes and comes back here). */
   private scheduleFlush(): void {
     const due = this.core.jobs.dueAt(DIRECTORY_JOB);
-    if (due === undefined || due > this.dueAt()) void this.core.schedule(DIRECTORY_JOB, this.dueAt());
+    if (due === undefined || due > this.dueAt()) this.core.schedule(DIRECTORY_JOB, this.dueAt());
   }
 
   private report(state: DirectoryReport["state"], now: number): void {

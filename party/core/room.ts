@@ -63,7 +63,7 @@ export class RoomCore extends RoomLinks {
   /** Loads what every wake needs (the chat seq, the alarm, HTTP sessions); the document waits until a frame needs it. */
   static async open(deps: RoomDeps): Promise<RoomCore> {
     // Independent reads, issued together: on a cold room each sequential read is a wait before the first client is served.
-    const [chat, jobs, alarm] = await Promise.all([ChatLog.load(deps.storage, { awaitWrites: !deps.outputGate }), RoomJobs.load(deps.storage), deps.storage.getAlarm()]);
+    const [chat, jobs, alarm] = await Promise.all([ChatLog.load(deps.storage, { awaitWrites: !deps.outputGate }), RoomJobs.load(deps.storage, deps.afterReply, deps.log), deps.storage.getAlarm()]);
     const core = new RoomCore(deps, chat, jobs, alarm);
     await core.http.restore();
     return core;
@@ -156,8 +156,8 @@ export class RoomCore extends RoomLinks {
   }
 
   /** Schedules a room-level job (jobs.ts) and arms the alarm for it. */
-  async schedule(name: string, at: number): Promise<void> {
-    await this.jobs.schedule(name, at);
+  schedule(name: string, at: number): void {
+    this.jobs.schedule(name, at);
     this.armAt(at);
   }
 

@@ -129,7 +129,7 @@ export class DocVersions {
   private scheduleAuto(at: number): void {
     const due = this.core.jobs.dueAt(AUTO_VERSION_JOB);
     if (due !== undefined && due <= at) return;
-    this.core.schedule(AUTO_VERSION_JOB, at).catch((err: unknown) => this.log("scheduling an automatic version failed", err));
+    this.core.schedule(AUTO_VERSION_JOB, at);
   }
 
   /** The job: an automatic version, if anything was edited since the last one. */

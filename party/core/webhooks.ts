@@ -61,7 +61,7 @@ export class Webhooks {
     core.jobs.register(WEBHOOK_DOC_JOB, (now) => hooks.pushDoc(now));
     core.events.on((event, now) => hooks.onEvent(event, now));
     // Alarms are lost when the dev server restarts: re-arm for whatever still waits.
-    if (hooks.queue.size > 0 && core.jobs.dueAt(WEBHOOK_JOB) === undefined) void core.schedule(WEBHOOK_JOB, hooks.queue.meta.nextAttemptAt ?? core.now());
+    if (hooks.queue.size > 0 && core.jobs.dueAt(WEBHOOK_JOB) === undefined) core.schedule(WEBHOOK_JOB, hooks.queue.meta.nextAttemptAt ?? core.now());
     return hooks;
   }
 
@@ -89,7 +89,7 @@ export class Webhooks {
       case "chat":
         return this.push("chat.message.created", { message: event.message }, now);
       case "doc":
-        if (this.core.jobs.dueAt(WEBHOOK_DOC_JOB) === undefined) void this.core.schedule(WEBHOOK_DOC_JOB, now + DOC_DEBOUNCE_MS);
+        if (this.core.jobs.dueAt(WEBHOOK_DOC_JOB) === undefined) this.core.schedule(WEBHOOK_DOC_JOB, now + DOC_DEBOUNCE_MS);
         return;
       case "size":
         return;
@@ -104,7 +104,7 @@ export class Webhooks {
   private push(type: WebhookEventType, data: Record<string, unknown>, now: number): void {
     const room = this.core.deps.roomId;
     this.queue.push((seq) => ({ id: `evt_${crypto.randomUUID().replaceAll("-", "")}`, type, room, seq, timestamp: new Date(now).toISOString(), data }) satisfies WebhookBody);
-    if (this.queue.meta.nextAttemptAt === null && this.core.jobs.dueAt(WEBHOOK_JOB) === undefined) void this.core.schedule(WEBHOOK_JOB, now);
+    if (this.queue.meta.nextAttemptAt === null && this.core.jobs.dueAt(WEBHOOK_JOB) === undefined) this.core.schedule(WEBHOOK_JOB, now);
   }
 
   /** The `webhooks` job: sends waiting events oldest first until one fails or the run's share is done. */
@@ -141,10 +141,10 @@ export class Webhooks {
       if ("error" in result) attempt.error = result.error;
       const retryAt = now + retryDelay(this.queue.meta.attempt + 1, Math.random());
       await this.queue.failed(attempt, retryAt);
-      await this.core.schedule(WEBHOOK_JOB, retryAt);
+      this.core.schedule(WEBHOOK_JOB, retryAt);
       return;
     }
     // More waiting than one run sends: the next alarm carries on.
-    await this.core.schedule(WEBHOOK_JOB, this.core.now());
+    this.core.schedule(WEBHOOK_JOB, this.core.now());
   }
 }

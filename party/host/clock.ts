@@ -19,6 +19,13 @@
  */
 import type { Clock } from "../core/ports";
 
+/**
+ * How long after an event `afterReply` runs: past a woken room's first load (its first client's open, sync step 1 and
+ * answer take a few ms), and short enough that a room seldom sleeps first (hibernating rooms are evicted after about
+ * 10 s without events).
+ */
+export const AFTER_REPLY_MS = 1_000;
+
 export class EventClock implements Clock {
   /** Numbers timers in the order they were set, so an event can tell its own from earlier ones. */
   private counter = 0;
@@ -78,6 +85,17 @@ export class EventClock implements Clock {
   /** Every pending timer and tracked request. */
   private all(): Promise<void>[] {
     return [...Array.from(this.pending.values(), (p) => p.done), ...this.tracked];
+  }
+
+  /**
+   * Runs `fn` AFTER_REPLY_MS from now, on a timer that no `since` or `drain`
+   * waits for (they would put it back before the event's answer). For writes
+   * nobody waits on: under `partykit dev` a write costs the room's thread its
+   * commit, which held a socket's open when issued in onConnect (bench:open-read)
+   * and, issued right after, the first client's sync step 1 instead.
+   */
+  afterReply(fn: () => void): void {
+    setTimeout(fn, AFTER_REPLY_MS);
   }
 
   /** Keeps the room running until `work` settles (a request to another party): every later `drain` waits for it. */

@@ -42,7 +42,9 @@ export class RoomOps implements OpsParts {
       attachWebhooks(core, env, log),
     ]);
     const wakeups = (stored ?? 0) + 1;
-    void core.deps.storage.put(WAKEUPS_KEY, wakeups).catch((err: unknown) => log("partyroom: counting a wake-up failed", err));
+    // Written after the wake's first event has answered: a write during it held the first client's open (bench:open-read).
+    const later = core.deps.afterReply ?? ((fn: () => void) => fn());
+    later(() => void core.deps.storage.put(WAKEUPS_KEY, wakeups).catch((err: unknown) => log("partyroom: counting a wake-up failed", err)));
     return new RoomOps(core, new StorageMeter(core.deps.storage), webhooks, reporter, wakeups);
   }
 

@@ -39,6 +39,8 @@ after(() => server.stop());
 
 const token = (room: string, userId: string, ttlSeconds = 3_600) => mintToken(SECRET, { room, role: "edit", userId, name: userId, ttlSeconds });
 const state = async (room: string, t: string) => (await getJson(server.http, `/parties/main/${room}?token=${encodeURIComponent(t)}`)).body;
+/** Starts of the room since it was created, as the inspector gives them (kept in storage). */
+const wakeupsTotal = async (room: string) => (await getJson(server.http, `/parties/main/${room}/inspect`)).body.instance.wakeupsTotal as number;
 
 test("an evicted room carries on as if nothing happened", async () => {
   const room = uniqueRoom("evict");
@@ -69,6 +71,7 @@ test("an evicted room carries on as if nothing happened", async () => {
     await ada.chat("m1", "before");
     const before = await state(room, admin);
     const instance = before.internals.instanceId as string;
+    const startsBefore = await wakeupsTotal(room);
     assert.equal(before.internals.appSockets, 6, "four sockets and two HTTP sessions said hello");
     // Nothing may reach the room now: HTTP readers stop, sockets stay open and silent.
     sse.disconnect();
@@ -84,6 +87,8 @@ test("an evicted room carries on as if nothing happened", async () => {
     const steps = ["id", "core", "ops", "ready"].map((s) => woken.internals[`wake.${s}`]);
     assert.ok(steps.every((ms, i) => typeof ms === "number" && ms >= 0 && (i === 0 || ms >= steps[i - 1])), `the wake's steps in order: ${JSON.stringify(steps)}`);
     assert.equal(woken.internals["wake.connected"], undefined, "no socket opened since the wake");
+    // The evicted instance stored its start after its first event had answered (host/clock.ts, afterReply): counted.
+    assert.equal(await wakeupsTotal(room), startsBefore + 1, "the wake is counted on top of the stored count");
     assert.deepEqual(woken.presence.map((p: { clientId: string }) => p.clientId).sort(), ["ada", "bob", "expiring", "poll", "quiet", "sse"]);
     assert.equal(woken.seq, 1);
 

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EventClock } from "../../party/host/clock";
+import { until } from "../helpers/wait";
 
 /** A promise with its resolver, for work the test settles itself. */
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -75,4 +76,17 @@ test("a tracked request that fails still ends the wait", async () => {
   clock.track(failing);
   await clock.since(start);
   await clock.drain();
+});
+
+test("afterReply runs its function once the event's own work is done, and neither since nor drain waits for it", async () => {
+  const clock = new EventClock();
+  const start = clock.mark();
+  let ran = false;
+  clock.afterReply(() => (ran = true));
+  assert.equal(ran, false, "not during the event");
+  await clock.since(start);
+  assert.equal(ran, false, "the event's answer does not wait for it");
+  await clock.drain();
+  assert.equal(ran, false, "nor does the end of the event");
+  await until(() => ran, "afterReply's function", 2_000);
 });

@@ -101,7 +101,7 @@ test("a room-level job survives a wake and runs at its time, by the alarm", asyn
   const h = await room();
   const ran: number[] = [];
   h.core.jobs.register("snapshot", (now) => void ran.push(now));
-  await h.core.schedule("snapshot", h.clock.t + 5_000);
+  h.core.schedule("snapshot", h.clock.t + 5_000);
   const w = await wake(h, []);
   w.core.jobs.register("snapshot", (now) => void ran.push(now));
   await w.wait(4_000);
