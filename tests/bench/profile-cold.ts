@@ -1,9 +1,10 @@
 /**
- * `npm run bench:profile-cold`: the CPU of a cold document load, the one
- * unmet goal with no bound (README). bench:open-read shows the first open
- * does not wait for storage I/O under `partykit dev`, so what a cold load
- * waits for beyond the floor (y-partykit loading its persisted document) is
- * work in the room's isolate. Here both run in Node on memory storage holding
+ * `npm run bench:profile-cold`: the CPU of a cold document load (README,
+ * the cold load's goal). bench:open-read shows the first open does not wait
+ * for a storage read under `partykit dev`, so what a cold load waits for
+ * beyond the floor (y-partykit loading its persisted document) is work in the
+ * room's isolate: its CPU, measured here, and its writes' commits (which
+ * bench:open-read also measures). Here both run in Node on memory storage holding
  * the load benchmark's document as one compacted snapshot (160 appends of
  * 1 KiB, in y-partykit's layout, which both read): partyroom's room core from
  * its wake (`RoomCore.open`) through the connect to its answer to a new
