@@ -9,7 +9,7 @@ import type { RoomStorage } from "./ports";
 
 const PREFIX = "job:";
 
-/** Runs a function once the event under way has answered its client (the host's `afterReply`, ports.ts). */
+/** Runs a function once the event under way has answered its client (`RoomDeps.afterReply`, room-links.ts). */
 export type AfterReply = (fn: () => void) => void;
 
 export type JobHandler = (now: number) => Promise<void> | void;
