@@ -108,6 +108,18 @@ export type StartOptions = {
   config?: string;
 };
 
+/**
+ * partykit dev's inspector proxy takes port 9229, or a free one when 9229 is
+ * taken, by checking and then listening: two started at the same moment both
+ * saw 9229 free and the second died with EADDRINUSE (the quick bench's
+ * stability scenario starts its two servers together). So launches in one
+ * process wait for each other, and one that died of that clash (another
+ * process launching at the same moment) is launched again.
+ */
+let launching: Promise<unknown> = Promise.resolve();
+const INSPECTOR_CLASH = /EADDRINUSE[^\n]*:9229/;
+const LAUNCH_ATTEMPTS = 3;
+
 /** Starts `partykit dev` and resolves once it answers HTTP. */
 export async function startServer(options: StartOptions = {}): Promise<DevServer> {
   const port = options.port ?? (await freePort());
@@ -118,7 +130,7 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
   /** Characters of output dropped from the front of `log`: an offset into `log` alone would shift when it is trimmed. */
   let dropped = 0;
 
-  const launch = async () => {
+  const launchOnce = async () => {
     const args = [BIN, "dev", "--port", String(port), "--persist", join(persistDir, "state"), "--disable-request-cf-fetch"];
     if (options.config) args.push("--config", options.config);
     for (const [k, v] of Object.entries({ PARTYROOM_ADMIN_SECRET: TEST_ADMIN_SECRET, ...options.vars })) if (v !== "") args.push("--var", `${k}=${v}`);
@@ -139,6 +151,21 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
       killGroup(child, "SIGKILL");
       throw new Error(`${err.message}\n--- partykit dev output ---\n${log}`);
     });
+  };
+
+  // One launch at a time in this process, and again if another process took the inspector's port first (below).
+  const launch = async () => {
+    const turn = launching.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await launchOnce();
+        } catch (err) {
+          if (attempt >= LAUNCH_ATTEMPTS || !INSPECTOR_CLASH.test((err as Error).message)) throw err;
+        }
+      }
+    });
+    launching = turn.catch(() => undefined);
+    return turn;
   };
 
   const exited = (c: ChildProcess) =>
