@@ -38,11 +38,10 @@ export class RoomJobs {
 
   /**
    * Runs `name` at `at` (replacing an earlier schedule of it); the caller arms the alarm (RoomCore.schedule). Due at
-   * once in memory; stored by `later`, after the event under way has answered: no client waits on a job, and a write
-   * during a woken room's first load held it by its commit (a room's start schedules its directory report on its
-   * first connect: bench:open-read, and the load benchmark's cold rows). What is stored is the schedule as it stands
-   * then, so a cancel or a newer schedule in between wins. A room evicted before that wakes by the alarm, set at once,
-   * without the job: the directory report it was for waits for the room's next change.
+   * once in memory; stored by `later`, after the event under way has answered (a room's start schedules its
+   * directory report on its first connect, where a write held the load: host/clock.ts). What is stored is the
+   * schedule as it stands then, so a cancel or a newer schedule in between wins. A room evicted before that wakes by
+   * the alarm without the job: the directory report it was for waits for the room's next change.
    */
   schedule(name: string, at: number): void {
     this.due.set(name, at);

@@ -53,15 +53,7 @@ export type RoomDeps = {
   /** People listed to everyone (presence.ts); LIMITS.presenceListed unless a test makes it small. */
   presenceListed?: number;
   log?: (message: string, err?: unknown) => void;
-  /**
-   * Runs a function after the event under way has answered its client (the
-   * host: a second later, host/clock.ts), for writes nobody waits on: a job's
-   * schedule, the wake count. Under `partykit dev` a write issued in a
-   * socket's onConnect held its open by about 3 ms, `allowUnconfirmed` or not,
-   * and one issued just after it did not (docs/bench/open-read.md); issued
-   * just after the open, the commit held the first client's sync instead.
-   * At once when absent (tests).
-   */
+  /** Runs a function after the event under way has answered (writes nobody waits on; why: host/clock.ts); at once when absent. */
   afterReply?: (fn: () => void) => void;
   /** Where this instance's wake went (wake-timeline.ts); the host makes one per instance. */
   wake?: WakeTimeline;
