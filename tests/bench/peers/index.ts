@@ -2,8 +2,8 @@
  * Starts the peers the benchmark compares, each as its own process group on
  * loopback, pinned to the server CPU: partyroom (`main`, hosted as the room
  * chooses), the same room with hibernation off (`awake`) or with its storage
- * in memory (`volatile`), and the null room (plain, hibernating, or storing
- * each chat message through the chat log) under `partykit dev` with the
+ * in memory (`volatile`), and the null room (plain, hibernating, storing
+ * each chat message through the chat log, or announcing each join) under `partykit dev` with the
  * bench's own config, a plain `ws` broadcast server, and @y/websocket-server's
  * stock server. Each peer is stopped by its process group id only.
  */
@@ -15,7 +15,7 @@ import { withTimeout } from "../../helpers/wait";
 import { groupUsage, pinGroup, type Usage } from "../lib/proc";
 
 /** The peers, by the name used in results. */
-export type PeerName = "partyroom" | "awake" | "volatile" | "null-room" | "null-hibernating" | "null-store" | "y-partykit" | "y-partykit-persisted" | "open-read" | "ws" | "y-websocket-server";
+export type PeerName = "partyroom" | "awake" | "volatile" | "null-room" | "null-hibernating" | "null-store" | "null-presence" | "y-partykit" | "y-partykit-persisted" | "open-read" | "ws" | "y-websocket-server";
 
 export type Peer = {
   name: PeerName;
@@ -50,6 +50,8 @@ export async function startPeer(name: PeerName, opts: PeerOptions): Promise<Peer
       return partykitPeer(name, "nullhibernating", opts);
     case "null-store":
       return partykitPeer(name, "nullstore", opts);
+    case "null-presence":
+      return partykitPeer(name, "nullpresence", opts);
     case "y-partykit":
       return partykitPeer(name, "ypartykit", opts);
     case "y-partykit-persisted":

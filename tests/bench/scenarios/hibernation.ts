@@ -20,9 +20,9 @@ import type { ChatSpec } from "../load/protocol";
 import { startPeer, type Peer, type PeerName } from "../peers";
 import type { BenchContext, GoalCheck, Row, Scenario, ScenarioResult } from "./types";
 
-const PEERS = ["partyroom", "awake", "null-room", "null-hibernating"] as const satisfies readonly PeerName[];
+const PEERS = ["partyroom", "awake", "null-room", "null-hibernating", "null-presence"] as const satisfies readonly PeerName[];
 /** The null rooms: raw sockets, no hello; a round of one is a floor only if it held every socket. */
-const NULLS = ["null-room", "null-hibernating"] as const;
+const NULLS = ["null-room", "null-hibernating", "null-presence"] as const;
 type Name = (typeof PEERS)[number];
 type Layout = { sockets: number; rooms: number };
 const METRICS = ["connectSec", "idleCpuPct", "kibPerSocket", "noiseKib", "probeP50", "probeP99"];
@@ -31,7 +31,8 @@ function params(ctx: BenchContext) {
   const q = ctx.quick;
   return {
     // Quick mode skips the one-room layout (the same code path with rooms = 1): every trial starts a server.
-    oneRoom: q ? [ctx.setting("hibernation.oneRoom", 0)].filter((n) => n > 0) : [1000, 5000],
+    // `--set hibernation.oneRoom=0` skips it in a full-size run of the scenario too (the spread layout alone).
+    oneRoom: q ? [ctx.setting("hibernation.oneRoom", 0)].filter((n) => n > 0) : ctx.setting("hibernation.oneRoom", -1) === 0 ? [] : [1000, 5000],
     spread: { sockets: ctx.setting("hibernation.sockets", q ? 300 : 10_000), rooms: ctx.setting("hibernation.rooms", q ? 10 : 100) },
     rounds: roundPlan(ctx, "hibernation.rounds", 3, 1, false),
     idleSec: q ? 2 : 10,
@@ -84,7 +85,8 @@ export const hibernation: Scenario = {
             ? `not measured: its server died or lost sockets in all ${died} rounds`
             : `${showSpread(spreadOfKey(live, m), unit)}${died ? `; its server died or lost sockets in ${died} of ${kept[x].length} rounds, left out` : ""}`;
         };
-        const floors = (m: string, unit: string) => `hibernating null room ${floorOf("null-hibernating", m, unit)}; null room ${floorOf("null-room", m, unit)}`;
+        const floors = (m: string, unit: string) =>
+          `hibernating null room ${floorOf("null-hibernating", m, unit)}; null room ${floorOf("null-room", m, unit)}; announcing each join ${floorOf("null-presence", m, unit)}`;
         goals.push(memoryGoal(`${label}: memory over the hibernating null room <= 2 KiB per socket`, kept.partyroom, floor, 2, idleSat, "the hibernating null room"));
         const bad = total(kept.partyroom, "failures") + total(kept.partyroom, "closed") + total(kept.partyroom, "probeBad");
         goals.push(zeroGoal(`${label}: every socket connected and held, no probe lost (partyroom)`, bad, `${total(kept.partyroom, "failures")} failed, ${total(kept.partyroom, "closed")} closed by the server, ${total(kept.partyroom, "probeBad")} probe deliveries lost, duplicated or reordered`));
@@ -107,7 +109,7 @@ export const hibernation: Scenario = {
       rows,
       goals,
       notes: [
-        "partyroom = the room as party/server.ts hosts it (hibernating once it sets hibernate: true); awake = the same class with hibernate: false (tests/bench/parties/awake.ts); null room = PartyKit's floor, not hibernating; null-hibernating = the same with hibernate: true (tests/bench/parties/null-hibernating.ts), the floor of partyroom's socket path. A null room's round that lost any socket is no floor: it is left out of goals, and its ratio is left blank.",
+        "partyroom = the room as party/server.ts hosts it (hibernating once it sets hibernate: true); awake = the same class with hibernate: false (tests/bench/parties/awake.ts); null room = PartyKit's floor, not hibernating; null-hibernating = the same with hibernate: true (tests/bench/parties/null-hibernating.ts), the floor of partyroom's socket path; null-presence = the hibernating null room that also sends every join to each socket already in the room and the room's list to the joiner (tests/bench/parties/null-presence.ts), the floor for connecting a room that says who is here. A null room's round that lost any socket is no floor: it is left out of goals, and its ratio is left blank.",
         "Connecting: 64 handshakes at a time; a socket counts as connected after one round trip, hello -> welcome for partyroom and awake, heartbeat -> pong for the null rooms (raw sockets). Every client then beats a heartbeat every 10 s from a random phase; the null rooms answer each with a pong to its sender alone, as partyroom does, so its idle CPU is the platform's cost of the same frames (the floor for the idle goal).",
         "Memory: RSS of the server's process group (partykit dev = node + workerd), mean over the idle window minus mean over a window before connecting, per socket. Noise: how far RSS moved within those two windows, per socket, or the range over rounds if larger; when the noise is as large as the 2 KiB threshold, the difference is reported as not measurable, unless it is over the threshold by more than the noise (a miss).",
         "Probes: one sender in each of up to 10 rooms, 2 messages/s; latency of the slowest recipient (last-recipient p50/p99).",
