@@ -1,6 +1,6 @@
 /**
- * `npm run bench:profile-cold`: the CPU of a cold document load (README,
- * the cold load's goal). bench:open-read shows the first open does not wait
+ * `npm run bench:profile-cold`: the CPU of a cold document load
+ * (docs/bench/findings.md, the cold load). bench:open-read shows the first open does not wait
  * for a storage read under `partykit dev`, so what a cold load waits for
  * beyond the floor (y-partykit loading its persisted document) is work in the
  * room's isolate: its CPU, measured here, and its writes' commits (which

@@ -6,7 +6,7 @@
  * a heartbeat in each 5 s, and every failed open or heartbeat by its reason.
  * On a slow machine the server's core saturates while the sessions open and
  * workerd resets connections whose requests it has not read by its idle close
- * (README, the slower machine's failures); this is the command that shows it.
+ * (docs/bench/findings.md, failures on the slower machine); this is the command that shows it.
  *
  *   npm run bench:sse-open
  *   npm run bench:sse-open -- --sessions 500 --hold-s 30
