@@ -24,12 +24,12 @@ interface Listed {
 function listedRuns(): Listed[] {
   const rows = findings.split("\n").filter((line) => /^\| `[^`]+\/` \|/.test(line));
   return rows.map((line) => {
-    const cells = line.split("|").slice(1, -1).map((cell) => cell.trim());
+    const [dir = "", commit = "", machine = "", scenarios = ""] = line.split("|").slice(1, -1).map((cell) => cell.trim());
     return {
-      dir: cells[0].replace(/`/g, "").replace(/\/$/, ""),
-      commit: cells[1],
-      machine: cells[2],
-      scenarios: cells[3] === "every scenario" ? ["*"] : cells[3].split(",").map((s) => s.trim()),
+      dir: dir.replace(/`/g, "").replace(/\/$/, ""),
+      commit,
+      machine,
+      scenarios: scenarios === "every scenario" ? ["*"] : scenarios.split(",").map((s) => s.trim()),
     };
   });
 }
@@ -53,7 +53,7 @@ test("each listed run's commit, machine and scenarios are what its results.json 
 });
 
 test("every results file findings.md names exists", () => {
-  const named = new Set([...findings.matchAll(/`([\w-]+\*?\.md)`/g)].map((m) => m[1]));
+  const named = new Set([...findings.matchAll(/`([\w-]+\*?\.md)`/g)].map((m) => m[1] ?? ""));
   assert.ok(named.size > 5, "findings.md names its probes' results files");
   const files = readdirSync(BENCH);
   for (const name of named) {
