@@ -27,12 +27,15 @@ type Name = (typeof PEERS)[number];
 type Layout = { sockets: number; rooms: number };
 const METRICS = ["connectSec", "idleCpuPct", "kibPerSocket", "noiseKib", "probeP50", "probeP99"];
 
+/** One-room layouts: the full set by default (-1), else one room of `sockets`, or none for 0. */
+const oneRoom = (sockets: number): number[] => (sockets < 0 ? [1000, 5000] : [sockets].filter((n) => n > 0));
+
 function params(ctx: BenchContext) {
   const q = ctx.quick;
   return {
     // Quick mode skips the one-room layout (the same code path with rooms = 1): every trial starts a server.
-    // `--set hibernation.oneRoom=0` skips it in a full-size run of the scenario too (the spread layout alone).
-    oneRoom: q ? [ctx.setting("hibernation.oneRoom", 0)].filter((n) => n > 0) : ctx.setting("hibernation.oneRoom", -1) === 0 ? [] : [1000, 5000],
+    // `--set hibernation.oneRoom=N` runs one room of N instead, in either mode; 0 skips it (the spread layout alone).
+    oneRoom: oneRoom(ctx.setting("hibernation.oneRoom", q ? 0 : -1)),
     spread: { sockets: ctx.setting("hibernation.sockets", q ? 300 : 10_000), rooms: ctx.setting("hibernation.rooms", q ? 10 : 100) },
     rounds: roundPlan(ctx, "hibernation.rounds", 3, 1, false),
     idleSec: q ? 2 : 10,
