@@ -17,10 +17,14 @@ type Opened = { session: string; send: string; events: string; poll: string; hea
 const tokenParam = (token?: string) => (token ? `token=${encodeURIComponent(token)}` : "");
 const withQuery = (url: string, query: string) => (query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url);
 
+/** A room of the app's party by its id, or a room of another party (the bench's floors speak the same routes). */
+export type RoomRef = string | { party: string; room: string };
+const roomUrl = (http: string, ref: RoomRef) => (typeof ref === "string" ? `${http}/parties/main/${ref}` : `${http}/parties/${ref.party}/${ref.room}`);
+
 /** POSTs a hello and returns the new session's URLs. */
-export async function openSession(http: string, room: string, hello: Record<string, unknown> = {}, transport = "sse", token?: string): Promise<Opened> {
+export async function openSession(http: string, room: RoomRef, hello: Record<string, unknown> = {}, transport = "sse", token?: string): Promise<Opened> {
   const res = await withTimeout(
-    clientFetch(withQuery(`${http}/parties/main/${room}/sessions?transport=${transport}`, tokenParam(token)), {
+    clientFetch(withQuery(`${roomUrl(http, room)}/sessions?transport=${transport}`, tokenParam(token)), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: `h${Math.random().toString(36).slice(2, 10)}`, name: "Http", color: "#884400", ...hello }),
@@ -90,7 +94,7 @@ abstract class HttpClient {
 export class SseClient extends HttpClient {
   private source: EventSource | null = null;
 
-  static async open(http: string, room: string, hello: Record<string, unknown> = {}, token?: string): Promise<SseClient> {
+  static async open(http: string, room: RoomRef, hello: Record<string, unknown> = {}, token?: string): Promise<SseClient> {
     const client = new SseClient(http, await openSession(http, room, hello, "sse", token), token);
     client.connect();
     await client.next("welcome");
@@ -133,7 +137,7 @@ export class PollClient extends HttpClient {
   /** Wall-clock duration of every poll request, for latency assertions. */
   readonly pollTimes: number[] = [];
 
-  static async open(http: string, room: string, hello: Record<string, unknown> = {}, waitS = 20, token?: string): Promise<PollClient> {
+  static async open(http: string, room: RoomRef, hello: Record<string, unknown> = {}, waitS = 20, token?: string): Promise<PollClient> {
     const client = new PollClient(http, await openSession(http, room, hello, "poll", token), token);
     client.start(waitS);
     await client.next("welcome");
