@@ -12,8 +12,15 @@
  * delivered. A trial whose server passed 90% of its core is not valid (the
  * CPU it could not get is missing from the figure).
  *
+ * With `--floor`, each trial is run again on the null transport room
+ * (tests/bench/parties/null-transport.ts: the same routes and clients, the
+ * chat log's write, nothing else), in the same rounds: partyroom's cost over
+ * its floor's is the room's own share of a send. Such a run goes to its own
+ * `--out` (docs/bench/send-cost.json is the room's weights' source).
+ *
  *   npm run bench:send-cost
  *   npm run bench:send-cost -- --sessions 200 --poll-sessions 50 --rate 8 --window 15 --rounds 3 --out DIR
+ *   npm run bench:send-cost -- --floor --out DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,6 +28,7 @@ import type { Transport } from "../../party/core/session";
 import { HEARTBEAT_INTERVAL_MS } from "../../party/protocol";
 import { TestClient } from "../helpers/client";
 import { PollClient, SseClient } from "../helpers/http-session";
+import type { RoomRef } from "../helpers/room-url";
 import { until } from "../helpers/wait";
 import { scriptArgs } from "./lib/cli";
 import { chooseCpus, describeMachine, loadNow } from "./lib/machine";
@@ -40,6 +48,14 @@ const RATE = args.num("rate", 8);
 const WINDOW_SEC = args.num("window", 15);
 const ROUNDS = args.num("rounds", 3);
 const TRANSPORTS = ["websocket", "sse", "poll"] as const satisfies readonly Transport[];
+const WITH_FLOOR = args.has("floor");
+if (WITH_FLOOR && !args.has("out")) {
+  console.error("bench:send-cost: --floor needs --out DIR (docs/bench/send-cost.json is what the room's SEND_COST follows)");
+  process.exit(2);
+}
+/** The party of each side: partyroom's, and its floor's (tests/bench/partykit.json). */
+const PARTIES = { partyroom: "main", floor: "nulltransport" } as const;
+type Side = keyof typeof PARTIES;
 const SESSIONS_OF: Record<Transport, number> = { websocket: SESSIONS, sse: SESSIONS, poll: POLL_SESSIONS };
 /** A server over this share of its core was short of CPU: the trial is not valid. */
 const SATURATED_PCT = 90;
@@ -57,7 +73,7 @@ if (cpus.loadCpu !== null) pinProcess(process.pid, cpus.loadCpu);
 const machine = describeMachine(cpus.serverCpu, cpus.loadCpu);
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-async function openReceiver(transport: Transport, ws: string, http: string, room: string, clientId: string): Promise<Receiver> {
+async function openReceiver(transport: Transport, ws: string, http: string, room: RoomRef, clientId: string): Promise<Receiver> {
   let chats = 0;
   if (transport === "websocket") {
     const { client } = await TestClient.join(ws, room, { clientId });
@@ -69,10 +85,10 @@ async function openReceiver(transport: Transport, ws: string, http: string, room
   return { chats: () => chats, beat: () => client.send({ type: "heartbeat" }), close: () => void (client instanceof SseClient ? client.close() : client.stop()) };
 }
 
-async function trial(transport: Transport, r: number): Promise<Trial> {
+async function trial(transport: Transport, r: number, side: Side = "partyroom"): Promise<Trial> {
   const peer = await startPeer("partyroom", { serverCpu: cpus.serverCpu });
   const sessions = SESSIONS_OF[transport];
-  const room = `send-cost-${r}-${transport}`;
+  const room = { party: PARTIES[side], room: `send-cost-${r}-${transport}` };
   const ws = peer.http.replace(/^http/, "ws");
   const crowd: Receiver[] = [];
   const beats: ReturnType<typeof setInterval>[] = [];
@@ -113,7 +129,7 @@ async function trial(transport: Transport, r: number): Promise<Trial> {
       usPerSend: round(((driven.cpuPct - idle.cpuPct) * 1e4 * WINDOW_SEC) / Math.max(delivered, 1), 2),
       deliveredPct: round((delivered / (posted * sessions)) * 100),
     };
-    log(`${transport} round ${r}: ${t.usPerSend} µs per send (${t.drivenCpuPct}% driven, ${t.idleCpuPct}% idle), ${delivered} of ${posted * sessions} frames delivered${failedBeats ? `, ${failedBeats} heartbeats failed` : ""}`);
+    log(`${transport}${side === "floor" ? ", floor," : ""} round ${r}: ${t.usPerSend} µs per send (${t.drivenCpuPct}% driven, ${t.idleCpuPct}% idle), ${delivered} of ${posted * sessions} frames delivered${failedBeats ? `, ${failedBeats} heartbeats failed` : ""}`);
     return t;
   } finally {
     for (const b of beats) clearInterval(b);
@@ -130,14 +146,20 @@ setTimeout(() => {
 }, GIVE_UP_MS).unref();
 log(`${args.command}: ${SESSIONS} sessions (${POLL_SESSIONS} polling) in one room, ${RATE} chat messages a second for ${WINDOW_SEC} s, ${ROUNDS} rounds; ${machine.pinning}`);
 const trials: Record<Transport, Trial[]> = { websocket: [], sse: [], poll: [] };
+const floorTrials: Record<Transport, Trial[]> = { websocket: [], sse: [], poll: [] };
 for (let r = 1; r <= ROUNDS; r++) {
-  for (const transport of r % 2 ? TRANSPORTS : [...TRANSPORTS].reverse()) trials[transport].push(await trial(transport, r));
+  for (const transport of r % 2 ? TRANSPORTS : [...TRANSPORTS].reverse()) {
+    const sides: Side[] = !WITH_FLOOR ? ["partyroom"] : r % 2 ? ["partyroom", "floor"] : ["floor", "partyroom"];
+    for (const side of sides) (side === "floor" ? floorTrials : trials)[transport].push(await trial(transport, r, side));
+  }
 }
 machine.loadavgEnd = loadNow();
 
 /** Per round, what a send over `t` costs against one over a WebSocket. */
 const overWebsocket = (t: Transport) => spreadOf(trials[t].map((x, i) => round(x.usPerSend / trials.websocket[i]!.usPerSend, 2)));
-const valid = Object.values(trials)
+/** Per round, partyroom's cost of a send over `t` against its floor's. */
+const overFloor = (t: Transport) => spreadOf(trials[t].map((x, i) => round(x.usPerSend / floorTrials[t][i]!.usPerSend, 2)));
+const valid = [...Object.values(trials), ...Object.values(floorTrials)]
   .flat()
   .every((t) => t.deliveredPct >= 99 && t.drivenCpuPct < SATURATED_PCT);
 const result = {
@@ -149,6 +171,16 @@ const result = {
   usPerSend: Object.fromEntries(TRANSPORTS.map((t) => [t, spreadOf(trials[t].map((x) => x.usPerSend))])) as Record<Transport, Spread>,
   overWebsocket: Object.fromEntries(TRANSPORTS.map((t) => [t, overWebsocket(t)])) as Record<Transport, Spread>,
   trials,
+  ...(WITH_FLOOR
+    ? {
+        floor: {
+          party: PARTIES.floor,
+          usPerSend: Object.fromEntries(TRANSPORTS.map((t) => [t, spreadOf(floorTrials[t].map((x) => x.usPerSend))])) as Record<Transport, Spread>,
+          partyroomOverFloor: Object.fromEntries(TRANSPORTS.map((t) => [t, overFloor(t)])) as Record<Transport, Spread>,
+          trials: floorTrials,
+        },
+      }
+    : {}),
 };
 mkdirSync(args.out, { recursive: true });
 writeFileSync(join(args.out, "send-cost.json"), `${JSON.stringify(result, null, 2)}\n`);
@@ -158,6 +190,7 @@ log(`${TRANSPORTS.map((t) => `${t} ${result.usPerSend[t].median} µs (${result.o
 function render(): string {
   const m = machine;
   const show = (s: Spread, unit: string) => `${s.median}${unit} (${s.min}-${s.max})`;
+  const f = result.floor;
   const what: Record<Transport, string> = { websocket: "WebSocket (a hibernating socket's `send`)", sse: "SSE (a stream write)", poll: "long polling (a poll's answer)" };
   return `# What one frame costs the server per link, by transport
 
@@ -170,8 +203,8 @@ the \`partykit dev\` process) over that window, less its CPU over 5 s idle just 
 transports in turn; a figure is the median (min-max). The room's presence batching counts a frame to an HTTP session as
 \`SEND_COST\` WebSocket sends (party/core/presence-batch.ts), from the last column.
 
-| | µs of server CPU per frame per link | against a WebSocket send, per round |
-| --- | ---: | ---: |
-${TRANSPORTS.map((t) => `| ${what[t]} | ${show(result.usPerSend[t], "")} | ${show(result.overWebsocket[t], "x")} |`).join("\n")}
-`;
+| | µs of server CPU per frame per link | against a WebSocket send, per round |${f ? " floor: µs per frame per link | partyroom / floor, per round |" : ""}
+| --- | ---: | ---: |${f ? " ---: | ---: |" : ""}
+${TRANSPORTS.map((t) => `| ${what[t]} | ${show(result.usPerSend[t], "")} | ${show(result.overWebsocket[t], "x")} |${f ? ` ${show(f.usPerSend[t], "")} | ${show(f.partyroomOverFloor[t], "x")} |` : ""}`).join("\n")}
+${f ? `\nThe floor is the null transport room (\`tests/bench/parties/null-transport.ts\`), run in the same rounds on a server of its own as each partyroom trial is: the same clients and routes, each message written to the chat log, nothing else. What partyroom costs over it is the room's own work per send.\n` : ""}`;
 }

@@ -5,6 +5,7 @@
  */
 import WebSocket from "ws";
 import { type ChatMessage, clientIdFromKey, FLOW, PROTOCOL_VERSION, type ServerMessage } from "../../party/protocol";
+import { type RoomRef, roomUrl } from "./room-url";
 import { withTimeout } from "./wait";
 import { ADMIN_HEADERS } from "./server";
 
@@ -66,9 +67,9 @@ export class TestClient {
     });
   }
 
-  /** Opens a socket to `/parties/main/<room>` (plus `suffix`, e.g. a query); `headers` go with the upgrade (e.g. `cf-connecting-ip`). */
-  static async open(wsBase: string, room: string, suffix = "", headers: Record<string, string> = {}): Promise<TestClient> {
-    const ws = new WebSocket(`${wsBase}/parties/main/${room}${suffix}`, { headers });
+  /** Opens a socket to the room (plus `suffix`, e.g. a query); `headers` go with the upgrade (e.g. `cf-connecting-ip`). */
+  static async open(wsBase: string, room: RoomRef, suffix = "", headers: Record<string, string> = {}): Promise<TestClient> {
+    const ws = new WebSocket(`${roomUrl(wsBase, room)}${suffix}`, { headers });
     const client = new TestClient(ws);
     await withTimeout(
       new Promise<void>((resolve, reject) => {
@@ -76,13 +77,13 @@ export class TestClient {
         ws.once("error", reject);
       }),
       10_000,
-      `socket to room ${room} to open`,
+      `socket to ${roomUrl("", room)} to open`,
     );
     return client;
   }
 
   /** Opens a socket and completes hello/welcome. */
-  static async join(wsBase: string, room: string, who: Partial<HelloFields> = {}, headers: Record<string, string> = {}): Promise<{ client: TestClient; welcome: Extract<ServerMessage, { type: "welcome" }> }> {
+  static async join(wsBase: string, room: RoomRef, who: Partial<HelloFields> = {}, headers: Record<string, string> = {}): Promise<{ client: TestClient; welcome: Extract<ServerMessage, { type: "welcome" }> }> {
     const client = await TestClient.open(wsBase, room, "", headers);
     const welcome = await client.hello(who);
     return { client, welcome };

@@ -7,6 +7,7 @@ import { EventSource } from "eventsource";
 import type { ServerMessage } from "../../party/protocol";
 import { PROTOCOL_VERSION } from "../../party/protocol";
 import { clientFetch } from "./http-agent";
+import { type RoomRef, roomUrl } from "./room-url";
 import { until, withTimeout } from "./wait";
 
 export type Received = { id: number; message?: ServerMessage; yjs?: Uint8Array };
@@ -16,10 +17,6 @@ type Opened = { session: string; send: string; events: string; poll: string; hea
 /** `&token=…` for a room that needs one. */
 const tokenParam = (token?: string) => (token ? `token=${encodeURIComponent(token)}` : "");
 const withQuery = (url: string, query: string) => (query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url);
-
-/** A room of the app's party by its id, or a room of another party (the bench's floors speak the same routes). */
-export type RoomRef = string | { party: string; room: string };
-const roomUrl = (http: string, ref: RoomRef) => (typeof ref === "string" ? `${http}/parties/main/${ref}` : `${http}/parties/${ref.party}/${ref.room}`);
 
 /** POSTs a hello and returns the new session's URLs. */
 export async function openSession(http: string, room: RoomRef, hello: Record<string, unknown> = {}, transport = "sse", token?: string): Promise<Opened> {

@@ -13,6 +13,8 @@ export function scriptArgs(script: string, argv = process.argv.slice(2)) {
     num: (name: string, fallback: number) => (at(name) >= 0 ? Number(argv[at(name) + 1]) : fallback),
     /** `--name word`, or `fallback`. */
     str: (name: string, fallback: string) => (at(name) >= 0 ? (argv[at(name) + 1] ?? fallback) : fallback),
+    /** Whether `--name` is there. */
+    has: (name: string) => at(name) >= 0,
     /** `--out DIR`, or docs/bench. */
     out: at("out") >= 0 ? resolve(argv[at("out") + 1]!) : join(ROOT, "docs", "bench"),
     command: `npm run ${script}${argv.length ? ` -- ${argv.join(" ")}` : ""}`,

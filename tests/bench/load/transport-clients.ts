@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import { PROTOCOL_VERSION } from "../../../party/protocol";
 import { clientFetch } from "../../helpers/http-agent";
 import { PollClient, SseClient } from "../../helpers/http-session";
+import { roomUrl } from "../../helpers/room-url";
 import { until, withTimeout } from "../../helpers/wait";
 import { median } from "../lib/stats";
 import { reportReads } from "./read-reports";
@@ -30,7 +31,6 @@ export type Latency = { latencies: number[]; expected: number; received: number;
 
 export const roomId = (p: string) => `bench-${p}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 const hello = (clientId: string) => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId, name: clientId, color: "#336699" });
-const roomUrl = (base: string, t: Target) => `${base}/parties/${t.party}/${t.room}`;
 
 /** A subscriber on `kind`, recording when each message id (the `n` in its text) arrives. */
 export async function subscribe(kind: Kind, base: Bases, target: Target, id: string, onBeatError: (err: unknown) => void = () => undefined): Promise<Sub> {
