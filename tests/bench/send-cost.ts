@@ -201,7 +201,7 @@ ${SESSIONS} idle sessions of one transport (${POLL_SESSIONS} for long polling) i
 ${RATE} chat messages a second for ${WINDOW_SEC} s, each one frame to every session (chat is not batched). Server CPU (its whole process group: workerd and
 the \`partykit dev\` process) over that window, less its CPU over 5 s idle just before, per frame delivered. ${ROUNDS} rounds, the
 transports in turn; a figure is the median (min-max). The room's presence batching counts a frame to an HTTP session as
-\`SEND_COST\` WebSocket sends (party/core/presence-batch.ts), from the last column.
+\`SEND_COST\` WebSocket sends (party/core/presence-batch.ts), from the column "against a WebSocket send".
 
 | | µs of server CPU per frame per link | against a WebSocket send, per round |${f ? " floor: µs per frame per link | partyroom / floor, per round |" : ""}
 | --- | ---: | ---: |${f ? " ---: | ---: |" : ""}
