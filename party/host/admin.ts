@@ -33,8 +33,13 @@ export async function provesAdmin(req: Request, secret: string): Promise<boolean
   return cookie !== null && (await cookieValid(cookie, secret, Date.now()));
 }
 
-/** Copies `req` with the admin mark set (or removed) and without the credential. */
+/**
+ * Copies `req` with the admin mark set (or removed) and without the credential.
+ * A request that is not an admin's and carries no mark is passed on as it is:
+ * every request of every client comes this way, and a copy is a Request built.
+ */
 export function markAdmin(req: Request, admin: boolean): Request {
+  if (!admin && !req.headers.has(ADMIN_MARK)) return req;
   const headers = new Headers(req.headers);
   headers.delete(ADMIN_MARK);
   if (admin) {

@@ -117,7 +117,9 @@ export function withGrant(req: Request, grant: Grant | null, socket = false): Re
     if (grant.name) headers.set(H.name, encodeURIComponent(grant.name));
     headers.set(H.exp, String(grant.exp));
   }
-  return new Request(url.toString(), new Request(req, { headers }));
+  const copy = new Request(req, { headers });
+  // A second copy only to change the URL: most requests carry no token.
+  return url.href === req.url ? copy : new Request(url.href, copy);
 }
 
 /** The address the edge attached ("" when unknown). */

@@ -16,6 +16,8 @@ import { readBody } from "./request-body";
 import { versionsRoute } from "./versions-http";
 
 const seqParam = z.coerce.number().int().min(0);
+/** Built once, as the others: building a schema costs more than checking a value with it, and every poll checks one. */
+const pollWaitParam = z.coerce.number().min(0).max(POLL_WAIT_MAX_MS / 1000);
 const limitParam = z.coerce.number().int().min(1).max(LIMITS.pageMax);
 
 /** Routes one request under `/parties/main/<room>`; even unexpected failures answer JSON. */
@@ -100,7 +102,7 @@ async function sessionRoute(req: Request, url: URL, core: RoomCore, id: string, 
     return sseResponse(session, lastEventId.data, CORS);
   }
   const after = seqParam.safeParse(url.searchParams.get("after") ?? "0");
-  const wait = z.coerce.number().min(0).max(POLL_WAIT_MAX_MS / 1000).safeParse(url.searchParams.get("wait") ?? "20");
+  const wait = pollWaitParam.safeParse(url.searchParams.get("wait") ?? "20");
   if (!after.success) return httpError("bad_message", "after must be a non-negative integer");
   if (!wait.success) return httpError("bad_message", `wait must be 0 to ${POLL_WAIT_MAX_MS / 1000} seconds`);
   return pollResponse(session, after.data, wait.data * 1000, CORS);
