@@ -5,8 +5,8 @@
  * committed run may go unlisted.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../helpers/server";
 
@@ -53,11 +53,12 @@ test("each listed run's commit, machine and scenarios are what its results.json 
 });
 
 test("every results file findings.md names exists", () => {
-  const named = new Set([...findings.matchAll(/`([\w-]+\*?\.md)`/g)].map((m) => m[1] ?? ""));
+  // A name is a file in docs/bench, or a path under it (a probe's run kept in a folder of its own).
+  const named = new Set([...findings.matchAll(/`([\w/-]+\*?\.md)`/g)].map((m) => m[1] ?? ""));
   assert.ok(named.size > 5, "findings.md names its probes' results files");
-  const files = readdirSync(BENCH);
   for (const name of named) {
-    const pattern = new RegExp(`^${name.replace(".", "\\.").replace("*", ".*")}$`);
-    assert.ok(files.some((file) => pattern.test(file)), `${name} is not in docs/bench`);
+    const dir = join(BENCH, dirname(name));
+    const pattern = new RegExp(`^${basename(name).replace(".", "\\.").replace("*", ".*")}$`);
+    assert.ok(existsSync(dir) && readdirSync(dir).some((file) => pattern.test(file)), `${name} is not in docs/bench`);
   }
 });
