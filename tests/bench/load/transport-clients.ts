@@ -8,7 +8,7 @@ import WebSocket from "ws";
 import { PROTOCOL_VERSION } from "../../../party/protocol";
 import { clientFetch } from "../../helpers/http-agent";
 import { PollClient, SseClient } from "../../helpers/http-session";
-import { roomUrl } from "../../helpers/room-url";
+import { type RoomRef, roomUrl } from "../../helpers/room-url";
 import { until, withTimeout } from "../../helpers/wait";
 import { median } from "../lib/stats";
 import { reportReads } from "./read-reports";
@@ -16,8 +16,8 @@ import { reportReads } from "./read-reports";
 export type Kind = "websocket" | "sse" | "poll";
 export const KINDS: Kind[] = ["websocket", "sse", "poll"];
 export type Bases = { ws: string; http: string };
-/** A room of one party. */
-export type Target = { party: string; room: string };
+/** A room of one party, named in full: the floor's party is not the app's. */
+export type Target = Exclude<RoomRef, string>;
 
 const SUBSCRIBERS = 10;
 const BURST = 3;

@@ -3,7 +3,10 @@
  * subscribers, bursts of 3 messages 50 ms apart, 50 ms injected in each
  * direction by a calibrated userspace TCP proxy, for WebSocket, SSE and long
  * polling, interleaved in rounds; deliveries checked and timed from the
- * scheduled send. Then memory and CPU per idle connection of each transport.
+ * scheduled send. Each transport runs on partyroom and on its floor, the null
+ * transport room (tests/bench/parties/null-transport.ts), in the same rounds,
+ * so a goal partyroom misses can be read against what the platform's streams
+ * and answers cost. Then memory and CPU per idle connection of each transport.
  * Goals (issue 12): WebSocket and SSE p99 <= 120 ms, long polling p99 <= 215
  * ms, nothing lost. The original figures are quoted apart, never beside ours.
  */
