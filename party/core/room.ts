@@ -111,8 +111,7 @@ export class RoomCore extends RoomLinks {
   restored(): void {
     this.presence.restored();
     this.counters.wakeups++;
-    const next = this.nextDeadline();
-    if (next !== null) this.armAt(next, true);
+    this.rearm();
   }
 
   /** One frame from a link; frames of one session are handled in arrival order. */
@@ -151,8 +150,7 @@ export class RoomCore extends RoomLinks {
       if (now >= due.at) this.close(session, due.close);
     }
     await this.jobs.run(now, this.deps.log);
-    const next = this.nextDeadline();
-    if (next !== null) this.armAt(next, true);
+    this.rearm();
   }
 
   /** Schedules a room-level job (jobs.ts) and arms the alarm for it. */
@@ -227,10 +225,7 @@ export class RoomCore extends RoomLinks {
   promoted(session: Session): void {
     this.pendingCount--;
     this.armFor(session);
-    if (this.pendingCount === 0) {
-      const next = this.nextDeadline();
-      if (next !== null) this.armAt(next, true);
-    }
+    if (this.pendingCount === 0) this.rearm();
   }
 
   /** Sets the alarm for `at` (+ grace) if that is earlier than the one set; `reset` replaces it whatever it is. */
@@ -241,11 +236,12 @@ export class RoomCore extends RoomLinks {
     void this.deps.storage.setAlarm(when).catch((err: unknown) => this.deps.log?.("partyroom: setting the alarm failed", err));
   }
 
-  /** The earliest session deadline or job. */
-  private nextDeadline(): number | null {
+  /** Sets the alarm for the earliest session deadline or job, replacing the one set (none when nothing is due). */
+  private rearm(): void {
     const sessions = earliestDeadline(this.sessions.values(), this.config);
     const job = this.jobs.earliest();
-    return sessions === null ? job : job === null ? sessions : Math.min(sessions, job);
+    const next = sessions === null ? job : job === null ? sessions : Math.min(sessions, job);
+    if (next !== null) this.armAt(next, true);
   }
 
   /** When the alarm is set for, if it is. */
