@@ -106,6 +106,8 @@ export type StartOptions = {
   /** Extra CLI arguments (e.g. `--serve dist`). */
   args?: string[];
   config?: string;
+  /** How long a launch may take to answer before it counts as hung (READY_TIMEOUT_MS). */
+  readyTimeoutMs?: number;
 };
 
 /**
@@ -115,15 +117,23 @@ export type StartOptions = {
  * stability scenario starts its two servers together). So launches in one
  * process wait for each other, and one that died of that clash (another
  * process launching at the same moment) is launched again.
+ *
+ * A launch that printed "starting server" and then never answered (once, in a
+ * bench run: no error, no exit, 60 s) is killed and launched once more, with a
+ * line on stderr saying so; a second hang fails.
  */
 let launching: Promise<unknown> = Promise.resolve();
 const INSPECTOR_CLASH = /EADDRINUSE[^\n]*:9229/;
 const LAUNCH_ATTEMPTS = 3;
+const READY_TIMEOUT_MS = 60_000;
+/** A launch that neither answered nor exited in time. */
+class LaunchHung extends Error {}
 
 /** Starts `partykit dev` and resolves once it answers HTTP. */
 export async function startServer(options: StartOptions = {}): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const ownDir = options.persistDir === undefined;
+  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "partyroom-test-"));
   let child: ChildProcess;
   let log = "";
@@ -147,20 +157,27 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    await withTimeout(waitReady(port, child), 60_000, `partykit dev on port ${port} to answer`).catch((err: Error) => {
-      killGroup(child, "SIGKILL");
-      throw new Error(`${err.message}\n--- partykit dev output ---\n${log}`);
+    const started = child;
+    await withTimeout(waitReady(port, started), readyTimeoutMs, `partykit dev on port ${port} to answer`).catch(async (err: Error) => {
+      const hung = started.exitCode === null && started.signalCode === null;
+      killGroup(started, "SIGKILL");
+      // The port is free again only once the hung process is gone.
+      if (hung) await withTimeout(exited(started), 10_000, "a hung partykit dev to die");
+      throw new (hung ? LaunchHung : Error)(`${err.message}\n--- partykit dev output ---\n${log}`);
     });
   };
 
   // One launch at a time in this process, and again if another process took the inspector's port first (below).
   const launch = async () => {
     const turn = launching.then(async () => {
+      let hangs = 0;
       for (let attempt = 1; ; attempt++) {
         try {
           return await launchOnce();
         } catch (err) {
-          if (attempt >= LAUNCH_ATTEMPTS || !INSPECTOR_CLASH.test((err as Error).message)) throw err;
+          const hung = err instanceof LaunchHung && ++hangs === 1;
+          if (attempt >= LAUNCH_ATTEMPTS || !(hung || INSPECTOR_CLASH.test((err as Error).message))) throw err;
+          if (hung) console.error(`partykit dev on port ${port} did not answer within ${readyTimeoutMs} ms; launching it again`);
         }
       }
     });
