@@ -229,7 +229,8 @@ export async function startServer(options: StartOptions = {}): Promise<DevServer
 
 async function waitReady(port: number, child: ChildProcess): Promise<void> {
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`partykit dev exited with ${child.exitCode}`);
+    // Killed (a launch that timed out) ends the loop too: signalCode, not exitCode, is set then.
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`partykit dev exited with ${child.exitCode ?? child.signalCode}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/parties/main/ready-check`);
       if (res.status < 500) return; // any answer from the room means it is up (401 when it needs a token)
