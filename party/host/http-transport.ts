@@ -31,8 +31,11 @@ const SSE_HEADERS = {
   connection: "keep-alive",
 };
 
-/** A write that has not drained after this long means the client is gone (or hopelessly slow: it will resume). */
-const SSE_WRITE_TIMEOUT_MS = 30_000;
+/**
+ * A write still pending this long after the stream's watchdog was armed for it means the client is gone (or hopelessly
+ * slow: it will resume). The stream ends 30-60 s after a stuck write began (the watchdog in sseResponse).
+ */
+export const SSE_WRITE_TIMEOUT_MS = 30_000;
 
 /**
  * An SSE response streaming the outbox from `lastEventId` on, until the
@@ -46,19 +49,34 @@ export function sseResponse(session: HttpSessionHandle, lastEventId: number, hea
   const encoder = new TextEncoder();
   const current = session.claim("sse");
   let open = true;
-  // A write to a client that has gone rejects (or never drains): that is how the stream learns to stop.
+  // A write to a client that has gone rejects (or never drains): that is how the stream learns to stop. One watchdog
+  // timer per stream, not one per write: it is armed by a write when none is armed, and when it fires it ends the
+  // stream if that same write is still pending (so a stuck write ends it 30-60 s after it began), or arms itself for
+  // the write pending now. A stream that keeps up sets one timer per 30 s of writing instead of one per event.
+  let writes = 0;
+  let pending: number | null = null;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  let failStuck!: (err: Error) => void;
+  const stuck = new Promise<never>((_, reject) => (failStuck = reject));
+  stuck.catch(() => undefined);
+  const watch = (write: number) => {
+    watchdog = setTimeout(() => {
+      watchdog = undefined;
+      if (pending === write) failStuck(new Error("write timed out"));
+      else if (pending !== null) watch(pending);
+    }, SSE_WRITE_TIMEOUT_MS);
+  };
   const write = async (text: string) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stuck = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("write timed out")), SSE_WRITE_TIMEOUT_MS);
-    });
+    pending = ++writes;
+    if (watchdog === undefined) watch(pending);
     try {
       await Promise.race([writer.write(encoder.encode(text)), stuck]);
     } catch {
       open = false;
-      await writer.abort().catch(() => undefined);
+      // Not awaited: an abort waits for the write in flight, and a stuck write never finishes (seen in Node's streams).
+      void writer.abort().catch(() => undefined);
     } finally {
-      clearTimeout(timer);
+      pending = null;
     }
   };
 
@@ -86,6 +104,7 @@ export function sseResponse(session: HttpSessionHandle, lastEventId: number, hea
       const arrived = await outbox.waitFor(cursor, session.keepAliveMs);
       if (!arrived && current()) await write(`: keep-alive ${Date.now()}\n\n`);
     }
+    clearTimeout(watchdog);
     if (open) await writer.close().catch(() => undefined);
     session.released("sse");
   })();

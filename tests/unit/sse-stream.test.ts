@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { sseResponse } from "../../party/host/http-transport";
+import { SSE_WRITE_TIMEOUT_MS, sseResponse } from "../../party/host/http-transport";
 import { PROTOCOL_VERSION } from "../../party/protocol";
 import { disposeRooms, OPEN, room, settle } from "../helpers/core";
 import { withTimeout } from "../helpers/wait";
@@ -61,4 +61,34 @@ test("a stream opened with Last-Event-ID starts after it", async () => {
   const rest = decoder.decode((await withTimeout(reader.read(), 5_000, "the held events")).value);
   assert.deepEqual(idsIn(rest), held.filter((id) => id > from));
   await reader.cancel();
+});
+
+test("a stream whose client stops reading ends once a write has been stuck past the write timeout, and lets go of its session", async (t) => {
+  const { h, handle } = await sseSession();
+  // Only setTimeout is faked: settle() runs on setImmediate, and nothing here reads the clock.
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  // Nobody reads the body: the stream's first write never drains.
+  sseResponse(handle, 0, {});
+  assert.equal(h.core.http.open.sse, 1);
+  t.mock.timers.tick(SSE_WRITE_TIMEOUT_MS - 1);
+  await settle();
+  assert.equal(h.core.http.open.sse, 1, "open until the write has been stuck for the whole timeout");
+  t.mock.timers.tick(1);
+  await settle();
+  assert.equal(h.core.http.open.sse, 0, "the stream ended and released its session");
+});
+
+test("a write that gets stuck while the watchdog is armed for an earlier one ends the stream within two timeouts", async (t) => {
+  const { h, handle } = await sseSession();
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const reader = sseResponse(handle, 0, {}).body!.getReader();
+  // The first write (retry:) drains; the backlog's write after it is never read. The watchdog armed for the first.
+  assert.match(decoder.decode((await reader.read()).value), /^retry: 1000\n/);
+  await settle();
+  t.mock.timers.tick(SSE_WRITE_TIMEOUT_MS);
+  await settle();
+  assert.equal(h.core.http.open.sse, 1, "the watchdog found a newer write pending and armed itself for it");
+  t.mock.timers.tick(SSE_WRITE_TIMEOUT_MS);
+  await settle();
+  assert.equal(h.core.http.open.sse, 0, "that write was still pending a whole timeout later: the stream ended");
 });
