@@ -85,20 +85,20 @@ async function trial(workers: Workers, name: Name, r: number): Promise<Trial> {
     for (let w = 0; w < WINDOWS; w++) {
       // Pongs are counted over the last window, the one the CPU per heartbeat is read from.
       if (w === WINDOWS - 1) before = pongs(await workers.status());
-      windowCpuPct.push(round((await watch(peer.usage, WINDOW_SEC * 1000, 500)).cpuPct));
+      windowCpuPct.push((await watch(peer.usage, WINDOW_SEC * 1000, 500)).cpuPct);
     }
-    const beating = { cpuPct: windowCpuPct.at(-1)! };
+    const beatingCpuPct = windowCpuPct.at(-1)!;
     const status = await workers.status();
     const heartbeatsPerSec = SOCKETS / (EVERY_MS / 1000);
     const answered = (pongs(status) - before) / WINDOW_SEC;
     const load = checkLoad(status, cpus.loadCores);
     const t: Trial = {
       baselineCpuPct: round(baseline.cpuPct),
-      windowCpuPct,
-      beatingCpuPct: round(beating.cpuPct),
+      windowCpuPct: windowCpuPct.map((pct) => round(pct)),
+      beatingCpuPct: round(beatingCpuPct),
       heartbeatsPerSec,
       // % of a core is 10^4 µs of CPU a second.
-      usPerHeartbeat: round(((beating.cpuPct - baseline.cpuPct) * 1e4) / heartbeatsPerSec),
+      usPerHeartbeat: round(((beatingCpuPct - baseline.cpuPct) * 1e4) / heartbeatsPerSec),
       pongShortfallPct: round((1 - answered / heartbeatsPerSec) * 100),
       closed: closes(status).unexpected,
       loadSaturated: load.saturated,
@@ -162,7 +162,7 @@ function render(): string {
     WINDOWS === 1
       ? ""
       : `
-Server CPU (% of a core, not less the baseline) in each ${WINDOW_SEC} s window, the first ${SETTLE_SEC} s after the last socket opened: how long the work
+Server CPU (% of a core, not less the baseline) in each ${WINDOW_SEC} s window, the first starting ${SETTLE_SEC} s after the last socket opened: how long the work
 left by the connect takes to pass. Median over rounds (min-max).
 
 | | ${Array.from({ length: WINDOWS }, (_, w) => `${round(SETTLE_SEC + w * WINDOW_SEC)}-${round(SETTLE_SEC + (w + 1) * WINDOW_SEC)} s`).join(" | ")} |
