@@ -9,7 +9,9 @@
  * does not depend on the weights it measures. Server CPU (its whole process
  * group: workerd and the `partykit dev` process beside it) over the driven
  * window, less its CPU over an idle window just before, divided by the frames
- * delivered. A trial whose server passed 90% of its core is not valid (the
+ * delivered. Both windows are whole heartbeat intervals: every session beats
+ * once an interval, so each window holds the same heartbeats a second and
+ * they cancel (see IDLE_SEC). A trial whose server passed 90% of its core is not valid (the
  * CPU it could not get is missing from the figure).
  *
  * With `--floor`, each trial is run again on the null transport room
@@ -19,7 +21,7 @@
  * `--out` (docs/bench/send-cost.json is the room's weights' source).
  *
  *   npm run bench:send-cost
- *   npm run bench:send-cost -- --sessions 200 --poll-sessions 50 --rate 8 --window 15 --rounds 3 --out DIR
+ *   npm run bench:send-cost -- --sessions 200 --poll-sessions 50 --rate 8 --window 20 --rounds 3 --out DIR
  *   npm run bench:send-cost -- --floor --out DIR
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -45,7 +47,18 @@ const SESSIONS = args.num("sessions", 200);
 const POLL_SESSIONS = args.num("poll-sessions", 50);
 /** Chat messages a second, under the room's per-user rate (USER_LIMITS.chatPerSecond). */
 const RATE = args.num("rate", 8);
-const WINDOW_SEC = args.num("window", 15);
+const WINDOW_SEC = args.num("window", 20);
+/**
+ * The idle window: one heartbeat interval. The crowd opens within a second or two and each session beats every
+ * interval from its open, so a window that is not a whole number of intervals catches a varying share of those beats:
+ * with a 5 s idle window and a 15 s driven one, the idle window caught none and the driven one two per session, and
+ * their cost (an HTTP request and a pong per beat for an HTTP session) was counted as the frames'.
+ */
+const IDLE_SEC = HEARTBEAT_INTERVAL_MS / 1000;
+if (!Number.isInteger(WINDOW_SEC / IDLE_SEC) || WINDOW_SEC <= 0) {
+  console.error(`bench:send-cost: --window must be a whole number of heartbeat intervals (${IDLE_SEC} s), so that both windows hold the same heartbeats a second`);
+  process.exit(2);
+}
 const ROUNDS = args.num("rounds", 3);
 const TRANSPORTS = ["websocket", "sse", "poll"] as const satisfies readonly Transport[];
 const WITH_FLOOR = args.has("floor");
@@ -60,10 +73,11 @@ const SESSIONS_OF: Record<Transport, number> = { websocket: SESSIONS, sse: SESSI
 /** A server over this share of its core was short of CPU: the trial is not valid. */
 const SATURATED_PCT = 90;
 /** The whole probe gives up after this long (a run takes about a minute per round). */
-const GIVE_UP_MS = ROUNDS * 5 * 60_000;
+const GIVE_UP_MS = ROUNDS * (WITH_FLOOR ? 10 : 5) * 60_000;
 /** Opened this many at a time. */
 const BATCH = 50;
-type Trial = { idleCpuPct: number; drivenCpuPct: number; frames: number; delivered: number; usPerSend: number; deliveredPct: number };
+/** `beatsPerSec`: heartbeats the crowd and the driver sent a second in each window, equal when they cancel. */
+type Trial = { idleCpuPct: number; drivenCpuPct: number; frames: number; delivered: number; usPerSend: number; deliveredPct: number; beatsPerSec: { idle: number; driven: number } };
 
 /** A receiving session of any transport: how many chat frames it has had, and how to end it. */
 type Receiver = { chats(): number; beat(): Promise<unknown>; close(): void };
@@ -94,16 +108,17 @@ async function trial(transport: Transport, r: number, side: Side = "partyroom"):
   const beats: ReturnType<typeof setInterval>[] = [];
   let driver: TestClient | null = null;
   let failedBeats = 0;
+  let beatsSent = 0;
   const heard = () => crowd.reduce((n, rec) => n + rec.chats(), 0);
   try {
     // A crowd at once is a burst of presence; the driver is a plain member of the room.
     const d = (driver = (await TestClient.join(ws, room, { clientId: "driver" })).client);
-    beats.push(setInterval(() => d.send({ type: "heartbeat" }), HEARTBEAT_INTERVAL_MS));
+    beats.push(setInterval(() => (beatsSent++, d.send({ type: "heartbeat" })), HEARTBEAT_INTERVAL_MS));
     for (let i = 0; i < sessions; i += BATCH) {
       const batch = await Promise.all(Array.from({ length: Math.min(BATCH, sessions - i) }, (_, j) => openReceiver(transport, ws, peer.http, room, `r${i + j}`)));
       for (const rec of batch) {
         crowd.push(rec);
-        beats.push(setInterval(() => void rec.beat().catch(() => failedBeats++), HEARTBEAT_INTERVAL_MS));
+        beats.push(setInterval(() => (beatsSent++, void rec.beat().catch(() => failedBeats++)), HEARTBEAT_INTERVAL_MS));
       }
     }
     // Once every session has a message posted after the last join, the crowd's own presence (batched) has gone out.
@@ -111,11 +126,14 @@ async function trial(transport: Transport, r: number, side: Side = "partyroom"):
     const post = () => d.send({ type: "chat", id: `m${frames++}`, text: "send cost ".repeat(4) });
     post();
     await until(() => heard() >= crowd.length, "every session to hear the driver", 30_000);
-    const idle = await watch(peer.usage, 5_000, 500);
+    const beatsBefore = beatsSent;
+    const idle = await watch(peer.usage, IDLE_SEC * 1000, 500);
+    const beatsIdle = beatsSent - beatsBefore;
     const before = heard();
     const sent = frames;
     const driving = setInterval(post, 1000 / RATE);
     const driven = await watch(peer.usage, WINDOW_SEC * 1000, 500).finally(() => clearInterval(driving));
+    const beatsDriven = beatsSent - beatsBefore - beatsIdle;
     const posted = frames - sent;
     // The last message's frames are on their way: wait for them (or give up, and the trial shows the shortfall).
     await until(() => heard() >= before + posted * sessions, "the last frames", 5_000).catch(() => undefined);
@@ -128,8 +146,9 @@ async function trial(transport: Transport, r: number, side: Side = "partyroom"):
       // % of a core over the window is 10^4 µs of CPU a second, times the window.
       usPerSend: round(((driven.cpuPct - idle.cpuPct) * 1e4 * WINDOW_SEC) / Math.max(delivered, 1), 2),
       deliveredPct: round((delivered / (posted * sessions)) * 100),
+      beatsPerSec: { idle: round(beatsIdle / IDLE_SEC), driven: round(beatsDriven / WINDOW_SEC) },
     };
-    log(`${transport}${side === "floor" ? ", floor," : ""} round ${r}: ${t.usPerSend} µs per send (${t.drivenCpuPct}% driven, ${t.idleCpuPct}% idle), ${delivered} of ${posted * sessions} frames delivered${failedBeats ? `, ${failedBeats} heartbeats failed` : ""}`);
+    log(`${transport}${side === "floor" ? ", floor," : ""} round ${r}: ${t.usPerSend} µs per send (${t.drivenCpuPct}% driven, ${t.idleCpuPct}% idle), ${delivered} of ${posted * sessions} frames delivered, heartbeats ${t.beatsPerSec.idle}/s idle and ${t.beatsPerSec.driven}/s driven${failedBeats ? `, ${failedBeats} heartbeats failed` : ""}`);
     return t;
   } finally {
     for (const b of beats) clearInterval(b);
@@ -166,7 +185,7 @@ const result = {
   command: args.command,
   machine,
   minutes: round((Date.now() - started) / 60_000, 1),
-  params: { sessions: SESSIONS, pollSessions: POLL_SESSIONS, rate: RATE, windowSec: WINDOW_SEC, rounds: ROUNDS },
+  params: { sessions: SESSIONS, pollSessions: POLL_SESSIONS, rate: RATE, windowSec: WINDOW_SEC, idleSec: IDLE_SEC, rounds: ROUNDS },
   valid,
   usPerSend: Object.fromEntries(TRANSPORTS.map((t) => [t, spreadOf(trials[t].map((x) => x.usPerSend))])) as Record<Transport, Spread>,
   overWebsocket: Object.fromEntries(TRANSPORTS.map((t) => [t, overWebsocket(t)])) as Record<Transport, Spread>,
@@ -199,7 +218,7 @@ on ${m.cpus} × ${m.cpuModel}, Node ${m.node}, partykit ${m.partykit}, ${m.pinni
 ${result.valid ? "" : "\n**Not valid**: in some trial fewer than 99% of the frames reached their sessions, or the server passed ${SATURATED_PCT}% of its core (see the trials).\n"}
 ${SESSIONS} idle sessions of one transport (${POLL_SESSIONS} for long polling) in one room under \`partykit dev\`, the server pinned to one core; one driver posts
 ${RATE} chat messages a second for ${WINDOW_SEC} s, each one frame to every session (chat is not batched). Server CPU (its whole process group: workerd and
-the \`partykit dev\` process) over that window, less its CPU over 5 s idle just before, per frame delivered. ${ROUNDS} rounds, the
+the \`partykit dev\` process) over that window, less its CPU over ${IDLE_SEC} s idle just before (both windows whole heartbeat intervals, so the crowd's heartbeats cancel), per frame delivered. ${ROUNDS} rounds, the
 transports in turn; a figure is the median (min-max). The room's presence batching counts a frame to an HTTP session as
 \`SEND_COST\` WebSocket sends (party/core/presence-batch.ts), from the column "against a WebSocket send".
 
