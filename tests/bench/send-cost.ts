@@ -11,8 +11,8 @@
  * window, less its CPU over an idle window just before, divided by the frames
  * delivered. Both windows are whole heartbeat intervals: every session beats
  * once an interval, so each window holds the same heartbeats a second and
- * they cancel (see IDLE_SEC). A trial whose server passed 90% of its core is not valid (the
- * CPU it could not get is missing from the figure).
+ * they cancel (see IDLE_SEC). A trial whose server passed 90% of its core is
+ * not valid (the CPU it could not get is missing from the figure).
  *
  * With `--floor`, each trial is run again on the null transport room
  * (tests/bench/parties/null-transport.ts: the same routes and clients, the
@@ -51,8 +51,10 @@ const WINDOW_SEC = args.num("window", 20);
 /**
  * The idle window: one heartbeat interval. The crowd opens within a second or two and each session beats every
  * interval from its open, so a window that is not a whole number of intervals catches a varying share of those beats:
- * with a 5 s idle window and a 15 s driven one, the idle window caught none and the driven one two per session, and
- * their cost (an HTTP request and a pong per beat for an HTTP session) was counted as the frames'.
+ * with a 5 s idle window just after a crowd that opened within 5 s and a 15 s driven one, the idle window holds none
+ * and the driven one two per session (by the schedule; not measured before the change), and their cost (an HTTP
+ * request and a pong per beat for an HTTP session) counts as the frames'. Each trial records the beats a second in
+ * both windows.
  */
 const IDLE_SEC = HEARTBEAT_INTERVAL_MS / 1000;
 if (!Number.isInteger(WINDOW_SEC / IDLE_SEC) || WINDOW_SEC <= 0) {
