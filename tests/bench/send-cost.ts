@@ -111,16 +111,17 @@ async function trial(transport: Transport, r: number, side: Side = "partyroom"):
   let driver: TestClient | null = null;
   let failedBeats = 0;
   let beatsSent = 0;
+  const beatEvery = (beat: () => void) => beats.push(setInterval(() => (beatsSent++, beat()), HEARTBEAT_INTERVAL_MS));
   const heard = () => crowd.reduce((n, rec) => n + rec.chats(), 0);
   try {
     // A crowd at once is a burst of presence; the driver is a plain member of the room.
     const d = (driver = (await TestClient.join(ws, room, { clientId: "driver" })).client);
-    beats.push(setInterval(() => (beatsSent++, d.send({ type: "heartbeat" })), HEARTBEAT_INTERVAL_MS));
+    beatEvery(() => d.send({ type: "heartbeat" }));
     for (let i = 0; i < sessions; i += BATCH) {
       const batch = await Promise.all(Array.from({ length: Math.min(BATCH, sessions - i) }, (_, j) => openReceiver(transport, ws, peer.http, room, `r${i + j}`)));
       for (const rec of batch) {
         crowd.push(rec);
-        beats.push(setInterval(() => (beatsSent++, void rec.beat().catch(() => failedBeats++)), HEARTBEAT_INTERVAL_MS));
+        beatEvery(() => void rec.beat().catch(() => failedBeats++));
       }
     }
     // Once every session has a message posted after the last join, the crowd's own presence (batched) has gone out.
@@ -128,14 +129,14 @@ async function trial(transport: Transport, r: number, side: Side = "partyroom"):
     const post = () => d.send({ type: "chat", id: `m${frames++}`, text: "send cost ".repeat(4) });
     post();
     await until(() => heard() >= crowd.length, "every session to hear the driver", 30_000);
-    const beatsBefore = beatsSent;
+    const beatsBeforeIdle = beatsSent;
     const idle = await watch(peer.usage, IDLE_SEC * 1000, 500);
-    const beatsIdle = beatsSent - beatsBefore;
+    const beatsBeforeDriven = beatsSent;
     const before = heard();
     const sent = frames;
     const driving = setInterval(post, 1000 / RATE);
     const driven = await watch(peer.usage, WINDOW_SEC * 1000, 500).finally(() => clearInterval(driving));
-    const beatsDriven = beatsSent - beatsBefore - beatsIdle;
+    const beatsDriven = beatsSent - beatsBeforeDriven;
     const posted = frames - sent;
     // The last message's frames are on their way: wait for them (or give up, and the trial shows the shortfall).
     await until(() => heard() >= before + posted * sessions, "the last frames", 5_000).catch(() => undefined);
@@ -148,7 +149,7 @@ async function trial(transport: Transport, r: number, side: Side = "partyroom"):
       // % of a core over the window is 10^4 µs of CPU a second, times the window.
       usPerSend: round(((driven.cpuPct - idle.cpuPct) * 1e4 * WINDOW_SEC) / Math.max(delivered, 1), 2),
       deliveredPct: round((delivered / (posted * sessions)) * 100),
-      beatsPerSec: { idle: round(beatsIdle / IDLE_SEC), driven: round(beatsDriven / WINDOW_SEC) },
+      beatsPerSec: { idle: round((beatsBeforeDriven - beatsBeforeIdle) / IDLE_SEC), driven: round(beatsDriven / WINDOW_SEC) },
     };
     log(`${transport}${side === "floor" ? ", floor," : ""} round ${r}: ${t.usPerSend} µs per send (${t.drivenCpuPct}% driven, ${t.idleCpuPct}% idle), ${delivered} of ${posted * sessions} frames delivered, heartbeats ${t.beatsPerSec.idle}/s idle and ${t.beatsPerSec.driven}/s driven${failedBeats ? `, ${failedBeats} heartbeats failed` : ""}`);
     return t;
