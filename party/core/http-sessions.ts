@@ -134,7 +134,7 @@ export class HttpSessions {
 
   private link(id: string, outbox: Outbox): Link {
     return {
-      send: (data) => void outbox.push(data),
+      send: (data, bytes) => void outbox.push(data, bytes),
       close: (code, reason) => outbox.close(code, reason),
       save: (record) => void this.core.deps.storage.put(RECORD_PREFIX + id, record),
     };

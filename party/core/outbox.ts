@@ -51,9 +51,9 @@ export class Outbox {
   }
 
   /** Appends a frame and wakes every waiting reader; returns its size as counted. */
-  push(data: string | Uint8Array): number {
+  push(data: string | Uint8Array, size?: number): number {
     if (this.closed) return 0;
-    const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
+    const bytes = size ?? (typeof data === "string" ? utf8Length(data) : data.byteLength);
     this.events.push({ id: this.nextId++, data, bytes });
     this.heldBytes += bytes;
     this.wake();
@@ -71,7 +71,7 @@ export class Outbox {
   ack(upTo: number): void {
     let drop = 0;
     while (drop < this.events.length && this.events[drop]!.id <= upTo) this.heldBytes -= this.events[drop++]!.bytes;
-    if (drop > 0) this.events = this.events.slice(drop);
+    if (drop > 0) this.events.splice(0, drop);
   }
 
   /**
@@ -81,18 +81,11 @@ export class Outbox {
    * resume from before them is a gap and gets a fresh welcome).
    */
   written(upTo: number, keepBytes: number): void {
-    let kept = 0;
-    let cut = -1;
-    for (let i = this.events.length - 1; i >= 0; i--) {
-      const e = this.events[i]!;
-      if (e.id > upTo) continue;
-      kept += e.bytes;
-      if (kept > keepBytes) {
-        cut = i;
-        break;
-      }
-    }
-    if (cut >= 0) this.ack(this.events[cut]!.id);
+    let written = this.heldBytes;
+    for (let i = this.events.length - 1; i >= 0 && this.events[i]!.id > upTo; i--) written -= this.events[i]!.bytes;
+    let drop = 0;
+    while (written > keepBytes) written -= this.events[drop++]!.bytes;
+    if (drop > 0) this.ack(this.events[drop - 1]!.id);
   }
 
   /**
@@ -103,7 +96,8 @@ export class Outbox {
   read(after: number): { events: OutboxEvent[]; gap: boolean } {
     const first = this.events[0];
     const gap = after > this.lastId || (after < this.lastId && (first === undefined || first.id > after + 1));
-    return { events: this.events.filter((e) => e.id > after), gap };
+    // Held ids are consecutive (push numbers them, ack and clear drop from the front), so the first newer one is found by index.
+    return { events: first === undefined ? [] : this.events.slice(Math.max(0, after + 1 - first.id)), gap };
   }
 
   /** Drops every held event (after a resynchronising snapshot the old ones are moot). */

@@ -11,8 +11,11 @@ import type { Role } from "../protocol";
  * Three members, like tldraw's sync-core socket.
  */
 export interface Link {
-  /** Sends one frame; throws if the connection is broken. */
-  send(data: string | Uint8Array): void;
+  /**
+   * Sends one frame; throws if the connection is broken. `bytes`: its size, when the
+   * caller has counted it already (a fan-out counts once for every link it sends to).
+   */
+  send(data: string | Uint8Array, bytes?: number): void;
   close(code: number, reason: string): void;
   /** Keeps the connection's record where a woken room finds it again (conn.setState; storage for HTTP sessions). */
   save(record: unknown): void;

@@ -144,7 +144,7 @@ export abstract class RoomLinks {
       return "closed";
     }
     try {
-      session.link.send(data);
+      session.link.send(data, bytes);
     } catch {
       // A send that throws means the link is broken: end it, or it would linger unswept.
       this.close(session, CloseCode.SendFailed);
