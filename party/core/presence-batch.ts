@@ -46,7 +46,7 @@ export const SENDS_PER_SECOND = 10_000;
  * slowed, more windows passed while they came, and workerd reset requests it
  * had not read by its idle close (`npm run bench:sse-open`).
  */
-export const SEND_COST: Readonly<Record<Transport, number>> = { websocket: 1, sse: 6, poll: 47 };
+export const SEND_COST: Readonly<Record<Transport, number>> = { websocket: 1, sse: 5, poll: 47 };
 
 export class PresenceBatcher {
   private pending: PresenceDelta | null = null;
