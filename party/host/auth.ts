@@ -93,7 +93,11 @@ const H = { role: "x-partyroom-role", user: "x-partyroom-user", name: "x-partyro
  * headers through, so there it is whatever the client says, or "" (unknown).
  */
 export function clientAddress(req: Request): string {
-  return (req.headers.get("cf-connecting-ip") ?? "").slice(0, 64);
+  return connectingIp(req.headers);
+}
+
+function connectingIp(headers: Headers): string {
+  return (headers.get("cf-connecting-ip") ?? "").slice(0, 64);
 }
 
 /**
@@ -104,6 +108,9 @@ export function clientAddress(req: Request): string {
  * needs is in it (partysocket's `_pk` then gives way to a fresh id per socket).
  */
 export function withGrant(req: Request, grant: Grant | null, socket = false): Request {
+  // An HTTP request to an open room that carries nothing to strip goes on as it is: the room reads the address from
+  // cf-connecting-ip itself (addressFrom). Every poll and post is such a request, and a copy costs each of them.
+  if (!socket && grant === null && !carriesIdentity(req)) return req;
   const url = new URL(req.url);
   if (socket) url.search = "";
   else url.searchParams.delete("token");
@@ -122,9 +129,19 @@ export function withGrant(req: Request, grant: Grant | null, socket = false): Re
   return url.href === req.url ? copy : new Request(url.href, copy);
 }
 
-/** The address the edge attached ("" when unknown). */
+/** Whether a request carries anything the edge must take off before the room sees it: a token, identity headers. */
+function carriesIdentity(req: Request): boolean {
+  if (req.headers.has("authorization") || req.url.includes("token=")) return true;
+  for (const h of Object.values(H)) if (req.headers.has(h)) return true;
+  return false;
+}
+
+/**
+ * The client's address: the one the edge attached, or, for a request the edge passed on untouched (it carried no
+ * identity headers, so none can be forged), cf-connecting-ip as the edge would have read it ("" when unknown).
+ */
 export function addressFrom(headers: Headers): string {
-  return headers.get(H.address) ?? "";
+  return headers.get(H.address) ?? connectingIp(headers);
 }
 
 /** The grant the edge attached, or the open grant when the room needs no token. */
