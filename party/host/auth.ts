@@ -92,10 +92,6 @@ const H = { role: "x-partyroom-role", user: "x-partyroom-user", name: "x-partyro
  * `cf-connecting-ip` (clients cannot forge it); `partykit dev` passes client
  * headers through, so there it is whatever the client says, or "" (unknown).
  */
-export function clientAddress(req: Request): string {
-  return connectingIp(req.headers);
-}
-
 function connectingIp(headers: Headers): string {
   return (headers.get("cf-connecting-ip") ?? "").slice(0, 64);
 }
@@ -117,7 +113,7 @@ export function withGrant(req: Request, grant: Grant | null, socket = false): Re
   const headers = new Headers(req.headers);
   for (const h of Object.values(H)) headers.delete(h);
   headers.delete("authorization");
-  headers.set(H.address, clientAddress(req));
+  headers.set(H.address, connectingIp(req.headers));
   if (grant) {
     headers.set(H.role, grant.role);
     headers.set(H.user, grant.userId);
